@@ -1,0 +1,3 @@
+"""M3: Message, Measure, Momentum for sales organisations."""
+
+__version__ = "0.1.0"

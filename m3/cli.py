@@ -1,0 +1,322 @@
+"""The `m3` command. Each subcommand's docstring is its --help; errors are one line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from m3.errors import ConfigError, M3Error
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def data_dir_option(func: F) -> F:
+    """Add --data-dir (overrides M3_DATA_DIR) to a command."""
+    return click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Data folder (default: M3_DATA_DIR, else ./m3-data).",
+    )(func)
+
+
+def django_ready(data_dir: Path | None, *, migrate: bool = True) -> None:
+    """Set up Django for `data_dir`, checking the app database is reachable (and migrated)."""
+    from m3.runtime import database_migrate, django_setup
+
+    if data_dir is not None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    django_setup(data_dir)
+    from django.db import OperationalError, connection
+
+    try:
+        connection.ensure_connection()
+        if migrate:
+            database_migrate()
+    except OperationalError as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(
+            f"M3_DATABASE_URL: cannot use the app database ({first_line}); check the URL, "
+            "that the server runs and that the user may connect."
+        ) from None
+
+
+def facts_ready() -> None:
+    """Create the facts tables if missing (idempotent)."""
+    from m3.facts.store import facts_store_from_settings
+
+    try:
+        facts_store_from_settings().schema_create()
+    except M3Error:
+        raise
+    except Exception as exc:
+        raise ConfigError(f"M3_FACTS_URL: cannot use the facts store ({exc}).") from None
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[str, float], None]]:
+    """A rich progress bar; yields `update(step, fraction)`."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(), transient=False,
+    ) as progress:
+        task = progress.add_task(description, total=1.0)
+
+        def update(step: str, fraction: float) -> None:
+            progress.update(task, completed=fraction, description=f"{description}: {step}")
+
+        yield update
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="m3")
+def cli() -> None:
+    """M3: Message, Measure, Momentum. Execute a sales strategy, every week."""
+
+
+@cli.command()
+@data_dir_option
+def init(data_dir: Path | None) -> None:
+    """Create the data folder, its secret key, the app database and the facts store."""
+    from m3.config import config_load, secret_key_create
+
+    if data_dir is not None:
+        os.environ["M3_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("M3_DATA_DIR", "./m3-data")
+    target = Path(os.environ["M3_DATA_DIR"]).expanduser().resolve()
+    if "M3_SECRET_KEY" not in os.environ:
+        secret_key_create(target)
+    django_ready(target)
+    facts_ready()
+    config = config_load()
+    click.echo(f"M3 is ready in {config.data_dir}")
+    click.echo(f"  app database: {config.database_url}")
+    click.echo(f"  facts store:  {config.facts_url}")
+    click.echo("Next: `m3 org import UNITS.csv PEOPLE.csv`, `m3 users create EMAIL`, `m3 serve`.")
+
+
+@cli.command()
+@click.option("--reps", default=120, show_default=True, type=click.IntRange(12, 20_000))
+@click.option("--weeks", default=26, show_default=True, type=click.IntRange(8, 104))
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--reset", is_flag=True, help="Replace an earlier demo in the same data folder.")
+@click.option("--no-serve", is_flag=True, help="Build the demo and exit without serving it.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@data_dir_option
+@click.pass_context
+def demo(ctx: click.Context, reps: int, weeks: int, seed: int, reset: bool, no_serve: bool,
+         host: str, port: int, data_dir: Path | None) -> None:
+    """Build the demo organisation and its initiative, then serve it on localhost."""
+    ctx.invoke(init, data_dir=data_dir)
+    from m3.demo.build import demo_build
+    from m3.facts.store import facts_store_from_settings
+
+    with progress_bar("Building the demo") as update:
+        result = demo_build(reps=reps, weeks=weeks, seed=seed, reset=reset,
+                            facts=facts_store_from_settings(), progress=update)
+    click.echo("Demo logins (role, email, password):")
+    for role, email, password in result.logins:
+        click.echo(f"  {role:<10} {email:<36} {password}")
+    if not no_serve:
+        ctx.invoke(serve, host=host, port=port, workers=2, data_dir=data_dir)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@data_dir_option
+def serve(host: str, port: int, workers: int, data_dir: Path | None) -> None:
+    """Serve the web app and API with gunicorn (Ctrl-C stops it)."""
+    django_ready(data_dir, migrate=False)
+    from m3.runtime import migrations_pending
+
+    pending = migrations_pending()
+    if pending:
+        raise ConfigError(f"The app database lacks {len(pending)} migration(s): run `m3 init`.")
+    facts_ready()
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="m3.settings")
+    click.echo(f"M3 serving on http://{host}:{port}/  (Ctrl-C to stop)")
+    command = [sys.executable, "-m", "gunicorn", "m3.wsgi:application",
+               "--bind", f"{host}:{port}", "--workers", str(workers),
+               "--access-logfile", "-", "--timeout", "120"]
+    try:
+        completed = subprocess.run(command, env=env, check=False)
+    except KeyboardInterrupt:
+        return
+    if completed.returncode not in (0, -2):
+        raise M3Error(f"The server stopped with exit code {completed.returncode}; is port "
+                      f"{port} free? Try --port {port + 1}.")
+
+
+@cli.command()
+@data_dir_option
+def check(data_dir: Path | None) -> None:
+    """Check settings, the app database, migrations and the facts store; exit 1 if any fails."""
+    results: list[tuple[str, bool, str]] = []
+    try:
+        django_ready(data_dir, migrate=False)
+        results.append(("settings", True, "valid"))
+        results.append(("app database", True, "reachable"))
+        from m3.runtime import migrations_pending
+
+        pending = migrations_pending()
+        results.append(("migrations", not pending,
+                        "all applied" if not pending else f"{len(pending)} pending: run m3 init"))
+    except M3Error as exc:
+        results.append(("settings / app database", False, exc.message))
+    if all(ok for _, ok, _ in results):
+        from m3.facts.schema import TABLES
+        from m3.facts.store import facts_store_from_settings
+
+        try:
+            present = facts_store_from_settings().tables_present()
+            missing = sorted(set(TABLES) - present)
+            results.append(("facts store", not missing,
+                            "reachable, tables present" if not missing
+                            else f"missing tables {', '.join(missing)}: run m3 init"))
+        except Exception as exc:  # any engine error is a failed check, reported in one line
+            results.append(("facts store", False, str(exc).splitlines()[0]))
+    for name, ok, detail in results:
+        click.echo(f"{'ok  ' if ok else 'FAIL'} {name}: {detail}")
+    if not all(ok for _, ok, _ in results):
+        raise SystemExit(1)
+
+
+@cli.group()
+def users() -> None:
+    """Manage logins."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--role", type=click.Choice(["admin", "executive", "leader", "rep"]),
+              default=None, help="Create the person with this role if they are not in the org.")
+@data_dir_option
+def users_create(email: str, password: str, role: str | None, data_dir: Path | None) -> None:
+    """Give the person with EMAIL a login (an admin role also opens the Django admin)."""
+    django_ready(data_dir)
+    from m3.org.models import Role
+    from m3.org.services import user_create
+
+    person = user_create(email, password, role=Role(role) if role else None)
+    click.echo(f"Login ready for {person.name} <{person.email}> ({person.role}).")
+
+
+@users.command("list")
+@data_dir_option
+def users_list(data_dir: Path | None) -> None:
+    """List people who can log in."""
+    django_ready(data_dir)
+    from m3.org.models import Person
+
+    for person in Person.objects.filter(user__isnull=False).order_by("role", "email"):
+        click.echo(f"{person.role:<10} {person.email:<40} {person.name}")
+
+
+@cli.group()
+def org() -> None:
+    """The organisation: units, people, memberships and leaderships."""
+
+
+@org.command("import")
+@click.argument("units_csv", type=click.Path(path_type=Path))
+@click.argument("people_csv", type=click.Path(path_type=Path))
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Date of any moves in the file (default: today).")
+@click.option("--skip-invalid", is_flag=True,
+              help="Import the valid rows; write the others to a report file.")
+@click.option("--dry-run", is_flag=True, help="Check and count, write nothing.")
+@click.option("--encoding", default=None, help="File encoding (default: detected).")
+@data_dir_option
+def org_import_command(units_csv: Path, people_csv: Path, as_of: dt.datetime | None,
+                       skip_invalid: bool, dry_run: bool, encoding: str | None,
+                       data_dir: Path | None) -> None:
+    """Import UNITS_CSV (unit, parent) and PEOPLE_CSV (name, email, role, unit, leads, crm_id)."""
+    django_ready(data_dir)
+    from django.utils import timezone
+
+    from m3.org.importer import org_import
+
+    result = org_import(
+        units_csv, people_csv,
+        as_of=as_of.date() if as_of else timezone.localdate(),
+        skip_invalid=skip_invalid, dry_run=dry_run, run_by=os.environ.get("USER", ""),
+        encoding=encoding,
+    )
+    prefix = "Dry run, nothing written: would have " if result.dry_run else ""
+    click.echo(
+        f"{prefix}units: {result.units_added} added, {result.units_updated} updated; people: "
+        f"{result.people_added} added, {result.people_updated} updated, {result.unchanged} "
+        f"unchanged; {result.moves} moved."
+    )
+    if result.skipped:
+        click.echo(f"{result.skipped} problem row(s) skipped; see {result.report_path}")
+
+
+def _optional_commands() -> None:
+    """Register the commands of domains that ship them."""
+    from importlib import import_module
+
+    for module, names in (
+        ("m3.message.cli", ("message_group",)),
+        ("m3.measure.cli", ("import_command", "metrics_group", "measure_group")),
+    ):
+        try:
+            loaded = import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        for name in names:
+            command = getattr(loaded, name, None)
+            if command is not None:
+                cli.add_command(command)
+
+
+def _log_traceback() -> Path:
+    log = Path(os.environ.get("M3_LOG_FILE") or
+               Path(os.environ.get("M3_DATA_DIR", "./m3-data")) / "m3.log")
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {dt.datetime.now().isoformat()} m3 {' '.join(sys.argv[1:])}\n")
+            handle.write(traceback.format_exc())
+    except OSError:
+        log = Path("(could not write the log)")
+    return log
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the `m3` command: user errors print one line and exit 1."""
+    _optional_commands()
+    try:
+        cli.main(args=argv, prog_name="m3", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        raise SystemExit(1) from None
+    except click.ClickException as exc:
+        exc.show()
+        raise SystemExit(exc.exit_code) from None
+    except M3Error as exc:
+        click.echo(f"Error: {exc.message}", err=True)
+        raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+    except Exception as exc:
+        log = _log_traceback()
+        click.echo(f"Error: {type(exc).__name__}: {exc} (details in {log})", err=True)
+        raise SystemExit(2) from None

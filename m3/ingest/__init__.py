@@ -1,0 +1,1 @@
+"""Imports: reading user files safely, listing every problem, and recording each run."""

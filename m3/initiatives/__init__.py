@@ -1,0 +1,1 @@
+"""Initiatives: the strategy rolled out, its message, asks, forecast and cadence plan."""

@@ -1,0 +1,85 @@
+"""Initiative pages: the list in scope, one initiative, and the create / edit form."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from m3.errors import AccessDenied, InputError
+from m3.initiatives.forms import InitiativeForm, initiative_form_initial
+from m3.initiatives.models import Initiative
+from m3.initiatives.selectors import (
+    initiative_for_viewer,
+    initiative_unit_ids,
+    initiatives_visible,
+)
+from m3.initiatives.services import initiative_save
+from m3.org.models import Role
+from m3.org.scope import Scope
+from m3.web import request_scope
+
+
+def initiative_editable(scope: Scope, initiative: Initiative | None, unit_ids: set[int]) -> bool:
+    """Admins edit anything; executives and leaders only initiatives wholly inside their units."""
+    if scope.everything:
+        return True
+    if scope.role not in (Role.EXECUTIVE, Role.LEADER):
+        return False
+    covered = set(unit_ids)
+    if initiative is not None:
+        covered |= initiative_unit_ids(initiative)
+    return covered <= scope.unit_ids
+
+
+@login_required
+def initiative_list(request: HttpRequest) -> HttpResponse:
+    """The initiatives in the viewer's scope."""
+    scope = request_scope(request)
+    initiatives = initiatives_visible(scope, timezone.localdate())
+    can_create = scope.everything or scope.role in (Role.EXECUTIVE, Role.LEADER)
+    return render(request, "initiatives/list.html",
+                  {"initiatives": initiatives, "can_create": can_create})
+
+
+@login_required
+def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One initiative: message, key points, asks, forecast and cadence plan."""
+    scope = request_scope(request)
+    initiative = initiative_for_viewer(pk, scope, timezone.localdate())
+    return render(
+        request,
+        "initiatives/detail.html",
+        {
+            "initiative": initiative,
+            "can_edit": initiative_editable(scope, initiative, set()),
+            "units": initiative.units.all(),
+        },
+    )
+
+
+@login_required
+def initiative_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create an initiative, or edit one the viewer may edit."""
+    scope = request_scope(request)
+    initiative = initiative_for_viewer(pk, scope, timezone.localdate()) if pk else None
+    if not initiative_editable(scope, initiative, set()):
+        raise AccessDenied("Only admins, executives and leaders of every unit in an "
+                           "initiative's scope can change it.")
+    if request.method == "POST":
+        form = InitiativeForm(request.POST)
+        if form.is_valid():
+            data = form.to_input()
+            if not initiative_editable(scope, initiative, set(data.unit_ids)):
+                form.add_error("units", "You can only choose units you lead.")
+            else:
+                try:
+                    saved = initiative_save(data, initiative)
+                except InputError as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    return redirect("initiative_detail", pk=saved.pk)
+    else:
+        form = InitiativeForm(initial=initiative_form_initial(initiative) if initiative else None)
+    return render(request, "initiatives/form.html", {"form": form, "initiative": initiative})

@@ -1,0 +1,1 @@
+"""Measure: the metric catalogue, CRM imports, evaluation, audit and levers."""

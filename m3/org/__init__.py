@@ -1,0 +1,1 @@
+"""People, units, memberships and leaderships: the organisation and who sees what."""

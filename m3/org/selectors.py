@@ -1,0 +1,132 @@
+"""Reads of the organisation: the unit tree, who belongs where and who leads whom, on a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from m3.org.models import Leadership, Membership, Person, Unit
+
+
+def active_on(day: dt.date) -> Q:
+    """The filter for a dated row (membership, leadership) that covers `day`."""
+    return Q(start__lte=day) & (Q(end__isnull=True) | Q(end__gt=day))
+
+
+def unit_children_map() -> dict[int | None, list[int]]:
+    """Parent unit id (None for roots) to the ids of its children, for the whole tree."""
+    children: dict[int | None, list[int]] = {}
+    for unit_id, parent_id in Unit.objects.values_list("id", "parent_id"):
+        children.setdefault(parent_id, []).append(unit_id)
+    return children
+
+
+def unit_ids_with_descendants(unit_ids: Iterable[int]) -> frozenset[int]:
+    """The given units and every unit below them in the tree."""
+    children = unit_children_map()
+    seen: set[int] = set()
+    stack = list(unit_ids)
+    while stack:
+        unit_id = stack.pop()
+        if unit_id in seen:
+            continue
+        seen.add(unit_id)
+        stack.extend(children.get(unit_id, []))
+    return frozenset(seen)
+
+
+def unit_ancestor_ids(unit_id: int) -> list[int]:
+    """The unit's ancestors, nearest first (not the unit itself)."""
+    parents = dict(Unit.objects.values_list("id", "parent_id"))
+    chain: list[int] = []
+    current = parents.get(unit_id)
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = parents.get(current)
+    return chain
+
+
+def units_led_by(person: Person, day: dt.date) -> frozenset[int]:
+    """Ids of the units `person` leads on `day`, with all their descendants."""
+    direct = Leadership.objects.filter(active_on(day), person=person).values_list(
+        "unit_id", flat=True
+    )
+    return unit_ids_with_descendants(direct)
+
+
+def unit_members_on(unit: Unit, day: dt.date, *, descendants: bool = True) -> QuerySet[Person]:
+    """People who belong to `unit` (and, by default, the units below it) on `day`."""
+    unit_ids = unit_ids_with_descendants([unit.pk]) if descendants else frozenset([unit.pk])
+    return members_of_units_on(unit_ids, day)
+
+
+def members_of_units_on(unit_ids: Iterable[int], day: dt.date) -> QuerySet[Person]:
+    """People who belong to any of `unit_ids` on `day`."""
+    member_ids = Membership.objects.filter(active_on(day), unit_id__in=list(unit_ids)).values(
+        "person_id"
+    )
+    return Person.objects.filter(pk__in=member_ids).order_by("name")
+
+
+def person_unit_on(person: Person, day: dt.date) -> Unit | None:
+    """The unit `person` belongs to on `day`, or None."""
+    membership = (
+        Membership.objects.filter(active_on(day), person=person).select_related("unit").first()
+    )
+    return membership.unit if membership else None
+
+
+@dataclass(frozen=True)
+class LeaderOf:
+    """One leader of a person on a date: who, through which unit, in which kind."""
+
+    leader: Person
+    unit: Unit
+    kind: str
+    distance: int  # 0: leads the person's own unit; 1: its parent; and so on
+
+
+def leaders_of_person_on(person: Person, day: dt.date) -> list[LeaderOf]:
+    """Everyone leading `person`'s unit or an ancestor of it on `day`, nearest first."""
+    unit = person_unit_on(person, day)
+    if unit is None:
+        return []
+    chain = [unit.pk, *unit_ancestor_ids(unit.pk)]
+    distance = {unit_id: i for i, unit_id in enumerate(chain)}
+    rows = (
+        Leadership.objects.filter(active_on(day), unit_id__in=chain)
+        .exclude(person=person)
+        .select_related("person", "unit")
+    )
+    found = [LeaderOf(r.person, r.unit, r.kind, distance[r.unit_id]) for r in rows]
+    return sorted(found, key=lambda lo: (lo.distance, lo.kind, lo.leader.name))
+
+
+def unit_leaders_on(unit: Unit, day: dt.date) -> QuerySet[Leadership]:
+    """The leaderships of `unit` itself on `day` (its manager, director, overlay …)."""
+    return (
+        Leadership.objects.filter(active_on(day), unit=unit)
+        .select_related("person")
+        .order_by("kind", "person__name")
+    )
+
+
+def person_by_email_or_crm_id(key: str) -> Person | None:
+    """The person whose email or CRM id is `key` (case-insensitive email), or None."""
+    key = key.strip()
+    person = Person.objects.filter(email__iexact=key).first()
+    if person is None:
+        person = Person.objects.filter(crm_ids__crm_id=key).first()
+    return person
+
+
+def membership_history(person_ids: Iterable[int]) -> list[tuple[int, int, dt.date, dt.date | None]]:
+    """(person_id, unit_id, start, end) for every membership of the people, for fact attribution."""
+    return list(
+        Membership.objects.filter(person_id__in=list(person_ids))
+        .order_by("person_id", "start")
+        .values_list("person_id", "unit_id", "start", "end")
+    )

@@ -1,0 +1,1 @@
+"""Pulse surveys: short recurring Likert questions answered by reps."""

@@ -1,0 +1,1 @@
+"""Reports: the pages and JSON each role reads."""

@@ -1,0 +1,32 @@
+"""The home page: what the viewer's role and scope show first."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from m3.facts.store import facts_store_from_settings
+from m3.initiatives.selectors import initiatives_visible
+from m3.reports.charts import weekly_activity_figure
+from m3.reports.selectors import overview_for
+from m3.web import request_scope
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The viewer's overview: units, people, initiatives and the last 12 weeks of activity."""
+    scope = request_scope(request)
+    today = timezone.localdate()
+    overview = overview_for(scope, facts_store_from_settings(), today)
+    title = "Your activities per week" if scope.role == "rep" else "Activities per week in scope"
+    return render(
+        request,
+        "reports/home.html",
+        {
+            "overview": overview,
+            "initiatives": initiatives_visible(scope, today),
+            "figure": weekly_activity_figure(overview.activity, title),
+        },
+    )
