@@ -10,8 +10,12 @@ def django_setup(data_dir: Path | None = None) -> None:
     """Point M3 at `data_dir` (if given), validate settings and start Django."""
     if data_dir is not None:
         os.environ["M3_DATA_DIR"] = str(data_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "m3.settings")
     import django
+    from django.conf import settings
+
+    if not settings.configured:
+        # M3's own settings, even when the shell names another Django project's.
+        os.environ["DJANGO_SETTINGS_MODULE"] = "m3.settings"
 
     django.setup()
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ENV_KEYS = ("M3_DATABASE_URL", "M3_FACTS_URL", "M3_DATA_DIR", "M3_DEBUG")
+ENV_KEYS = ("M3_DATABASE_URL", "M3_FACTS_URL", "M3_DATA_DIR", "M3_DEBUG", "DJANGO_SETTINGS_MODULE")
 
 
 def m3(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -76,6 +76,7 @@ def test_an_invalid_org_file_lists_problems_and_exits_1(tmp_path: Path) -> None:
 
 
 def test_an_unknown_person_is_a_user_error_not_a_traceback(tmp_path: Path) -> None:
+    assert m3("init", "--data-dir", str(tmp_path)).returncode == 0
     result = m3("users", "create", "nobody@x.test", "--password", "pw-long-123",
                 "--data-dir", str(tmp_path))
     assert result.returncode == 1 and result.stderr.startswith("Error: No person with email")

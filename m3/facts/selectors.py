@@ -21,15 +21,13 @@ def activity_counts_by_week(
         return pd.DataFrame({"week": [], "type": [], "activities": []})
     with facts.connect() as con:
         t = con.table("activities")
+        in_range = t.filter(
+            t.rep_id.isin(list(rep_ids)), t.occurred_at >= start, t.occurred_at < end
+        )
+        weekly = in_range.mutate(week=in_range.occurred_at.truncate("W").date())
         expr = (
-            t.filter(
-                t.rep_id.isin(list(rep_ids)),
-                t.occurred_at >= start,
-                t.occurred_at < end,
-            )
-            .mutate(week=t.occurred_at.truncate("W").date())
-            .group_by(["week", "type"])
-            .aggregate(activities=t.count())
+            weekly.group_by(["week", "type"])
+            .aggregate(activities=weekly.count())
             .order_by(["week", "type"])
         )
         return expr.execute()
