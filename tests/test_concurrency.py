@@ -75,7 +75,8 @@ def test_pages_keep_answering_while_another_process_writes_the_facts(tmp_path: P
             store = FactsStore("duckdb:///{tmp_path}/data/facts.duckdb", 30)
             for batch in range(15):
                 ids = [f"{{batch}}-{{i}}" for i in range(2000)]
-                rows = pd.DataFrame({{"source": "cli", "id": ids, "rep_id": 2, "owner": "R1", "type": "call",
+                rows = pd.DataFrame({{"source": "cli", "id": ids, "rep_id": 2, "owner": "R1",
+                    "type": "call",
                     "occurred_at": pd.Timestamp.now().floor("D"), "product": None,
                     "account": "A", "opportunity": None, "amount": 1.0, "currency": "USD"}})
                 store.upsert("activities", rows)
