@@ -28,7 +28,7 @@ extras="test"
 export PATH="$PWD/.venv/bin:$PATH"
 
 echo "== ruff"
-ruff check m3 tests benchmarks
+ruff check .
 echo "== mypy"
 mypy m3
 

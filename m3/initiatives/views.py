@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +17,7 @@ from m3.initiatives.selectors import (
     initiatives_visible,
 )
 from m3.initiatives.services import initiative_save
-from m3.org.models import Role
+from m3.org.models import Role, Unit
 from m3.org.scope import Scope
 from m3.web import request_scope
 
@@ -31,6 +32,21 @@ def initiative_editable(scope: Scope, initiative: Initiative | None, unit_ids: s
     if initiative is not None:
         covered |= initiative_unit_ids(initiative)
     return covered <= scope.unit_ids
+
+
+def initiative_form_scoped(
+    form: InitiativeForm, scope: Scope, initiative: Initiative | None
+) -> InitiativeForm:
+    """Offer only the units the viewer leads and owners inside their scope (or the current one)."""
+    if scope.everything:
+        return form
+    units = form.fields["units"]
+    owner = form.fields["owner"]
+    assert isinstance(units, ModelMultipleChoiceField) and isinstance(owner, ModelChoiceField)
+    units.queryset = Unit.objects.filter(pk__in=scope.unit_ids)
+    owner_ids = set(scope.person_ids) | ({initiative.owner_id} if initiative else set())
+    owner.queryset = owner.queryset.filter(pk__in=owner_ids)
+    return form
 
 
 @login_required
@@ -68,7 +84,7 @@ def initiative_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
         raise AccessDenied("Only admins, executives and leaders of every unit in an "
                            "initiative's scope can change it.")
     if request.method == "POST":
-        form = InitiativeForm(request.POST)
+        form = initiative_form_scoped(InitiativeForm(request.POST), scope, initiative)
         if form.is_valid():
             data = form.to_input()
             if not initiative_editable(scope, initiative, set(data.unit_ids)):
@@ -81,5 +97,8 @@ def initiative_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
                 else:
                     return redirect("initiative_detail", pk=saved.pk)
     else:
-        form = InitiativeForm(initial=initiative_form_initial(initiative) if initiative else None)
+        form = initiative_form_scoped(
+            InitiativeForm(initial=initiative_form_initial(initiative) if initiative else None),
+            scope, initiative,
+        )
     return render(request, "initiatives/form.html", {"form": form, "initiative": initiative})
