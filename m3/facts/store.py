@@ -140,7 +140,11 @@ def _upsert_sql(
     key_match = " AND ".join(f"t.{k} = s.{k}" for k in KEY)
     differs = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in columns if c not in KEY)
     cols = ", ".join(columns)
-    con.create_table(staging, arrow, temp=True)
+    if engine == "duckdb":
+        # A registered Arrow table is read in place: no copy into a staging table.
+        con.con.register(staging, arrow)  # type: ignore[attr-defined]
+    else:
+        con.create_table(staging, arrow, temp=True)
     raw: Any = con.raw_sql
     try:
         counts_sql = (
@@ -173,7 +177,10 @@ def _upsert_sql(
                 for sql in statements:
                     cur.execute(sql)
     finally:
-        raw(f"DROP TABLE IF EXISTS {staging}")
+        if engine == "duckdb":
+            con.con.unregister(staging)  # type: ignore[attr-defined]
+        else:
+            raw(f"DROP TABLE IF EXISTS {staging}")
     return UpsertCounts(int(added), int(updated), int(unchanged))
 
 
