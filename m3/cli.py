@@ -273,7 +273,7 @@ def _optional_commands() -> None:
 
     for module, names in (
         ("m3.message.cli", ("message_group",)),
-        ("m3.measure.cli", ("import_command", "metrics_group", "measure_group")),
+        ("m3.measure.cli", ("import_command", "owners_group", "metrics_group", "measure_group")),
     ):
         try:
             loaded = import_module(module)

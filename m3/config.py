@@ -52,6 +52,8 @@ SETTINGS: tuple[Setting, ...] = (
             "another process (an import, the server) holds it."),
     Setting("M3_TIME_ZONE", "UTC", "Time zone for dates shown and for week boundaries."),
     Setting("M3_LOG_FILE", "{data_dir}/m3.log", "File where tracebacks of failed commands go."),
+    Setting("M3_METRICS_FILE", "", "YAML file of your own metrics, added to the built-in "
+            "catalogue (see docs/metrics.md). Empty: the built-in catalogue only."),
 )
 SETTING_KEYS = frozenset(s.key for s in SETTINGS)
 
@@ -69,6 +71,7 @@ class Config:
     facts_lock_timeout: float
     time_zone: str
     log_file: Path
+    metrics_file: Path | None
 
 
 def _env_with_dotenv(environ: Mapping[str, str]) -> dict[str, str]:
@@ -132,6 +135,16 @@ def _check_time_zone(key: str, name: str) -> str:
     return name
 
 
+def _metrics_file(raw: str) -> Path | None:
+    if not raw.strip():
+        return None
+    path = Path(raw).expanduser()
+    if not path.is_file():
+        raise ConfigError(f"M3_METRICS_FILE={raw!r} does not exist: give the path of your "
+                          "metrics YAML, or leave it empty.")
+    return path
+
+
 def _secret_key(env: Mapping[str, str], data_dir: Path, debug: bool) -> str:
     key = env.get("M3_SECRET_KEY", "").strip()
     if not key:
@@ -187,6 +200,7 @@ def config_load(environ: Mapping[str, str] | None = None) -> Config:
         ),
         time_zone=_check_time_zone("M3_TIME_ZONE", raw("M3_TIME_ZONE")),
         log_file=Path(raw("M3_LOG_FILE", data_dir)),
+        metrics_file=_metrics_file(raw("M3_METRICS_FILE")),
     )
 
 

@@ -98,7 +98,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = M3.data_dir / "static"
 # Plotly's JavaScript is served from the installed package, never copied into the repository.
-STATICFILES_DIRS = [("plotly", Path(plotly.__file__).resolve().parent / "package_data")]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("plotly", Path(plotly.__file__).resolve().parent / "package_data"),
+]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -1,0 +1,283 @@
+"""The CRM import service: read every file in batches, check every row, stage the valid rows in
+a Parquet file, then write them to the facts store in one transaction per fact table.
+
+All or nothing: when any row has a problem nothing is written (unless `skip_invalid`, which
+imports the valid rows and writes the others to a report). A killed import leaves only a
+staging file behind, which the next run removes; the facts store is untouched until the final
+upsert, which is one transaction. Re-running an import updates changed rows and adds none.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from m3.errors import InputError
+from m3.facts.schema import TABLES
+from m3.facts.store import FactsStore, UpsertCounts
+from m3.ingest.crm.mapping import ImportMapping, batch_transform, mapping_load
+from m3.ingest.crm.owners import OwnerIndex, owner_index
+from m3.ingest.crm.profiles import PROFILES, FileKind, file_kind
+from m3.ingest.crm.readers import batches_read, header_read
+from m3.ingest.models import ImportStatus
+from m3.ingest.problems import ImportRejected, Problem, problems_report_write
+from m3.ingest.services import import_run_finish, import_run_start
+
+MAX_KEPT_PROBLEMS = 100_000
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What an import did (or, on a dry run, would do)."""
+
+    run_id: int
+    dry_run: bool
+    rows_valid: int
+    added: int
+    updated: int
+    unchanged: int
+    rejected: int
+    skipped: int
+    unknown_owners: tuple[tuple[str, int], ...]
+    report_path: Path | None
+    users_linked: int = 0
+    users_unmatched: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass
+class _Staging:
+    """Valid rows of one fact table, written to a Parquet file as they are checked."""
+
+    path: Path
+    schema: pa.Schema
+    writer: pq.ParquetWriter | None = None
+    rows: int = 0
+
+    def write(self, frame: pd.DataFrame) -> None:
+        table = pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False)
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, self.schema)
+        self.writer.write_table(table)
+        self.rows += len(frame)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+def _staging_schema(kind: str) -> pa.Schema:
+    schema = TABLES[kind].to_pyarrow()
+    fields = [pa.field(f.name, pa.timestamp("us")) if pa.types.is_timestamp(f.type) else f
+              for f in schema]
+    return pa.schema([*fields, pa.field("__file__", pa.string()), pa.field("__row__", pa.int64())])
+
+
+def _columns_renamed(cells: pd.DataFrame, mapping: ImportMapping) -> pd.DataFrame:
+    """Match the file's columns to the mapping's spelling, ignoring case and spaces around."""
+    wanted = {c.lower(): c for c in mapping.required_columns()}
+    rename = {c: wanted[c.strip().lower()] for c in cells.columns
+              if c.strip().lower() in wanted and c != wanted[c.strip().lower()]}
+    return cells.rename(columns=rename) if rename else cells
+
+
+def _salesforce_users(path: Path, encoding: str | None) -> tuple[int, list[str]]:
+    """Link Salesforce user ids to people by email; return (linked, unmatched standard users)."""
+    from m3.org.models import CrmIdentity, Person
+
+    emails = {e.lower(): pk for pk, e in Person.objects.values_list("pk", "email")}
+    linked, unmatched = 0, []
+    for batch in batches_read(path, encoding):
+        cells = batch.cells
+        for row in cells.itertuples(index=False):
+            values = dict(zip(cells.columns, row, strict=True))
+            if values.get("UserType", "Standard") not in ("Standard", ""):
+                continue  # system users: AutomatedProcess, CloudIntegrationUser …
+            person_id = emails.get(str(values.get("Email", "")).strip().lower())
+            if person_id is None:
+                name = f"{values.get('FirstName', '')} {values.get('LastName', '')}".strip()
+                unmatched.append(f"{name or values['Id']} <{values.get('Email', '')}>")
+                continue
+            _, created = CrmIdentity.objects.get_or_create(
+                crm_id=values["Id"], defaults={"person_id": person_id})
+            linked += int(created)
+    return linked, unmatched
+
+
+def _duplicates(staging: _Staging, skip_invalid: bool) -> tuple[list[Problem], int]:
+    """Problems for ids that occur more than once; with skip_invalid keep each id's last row."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        path = str(staging.path).replace("'", "''")
+        dupes = con.execute(
+            f"SELECT id, __file__, __row__ FROM read_parquet('{path}') WHERE id IN "
+            f"(SELECT id FROM read_parquet('{path}') GROUP BY id HAVING count(*) > 1) "
+            "ORDER BY id, __file__, __row__ LIMIT 100000"
+        ).fetchall()
+        if not dupes:
+            return [], 0
+        problems = [Problem(file, row, "id", f"the id {rid!r} occurs more than once; keep one "
+                                               "row per id (the last one is kept with "
+                                               "--skip-invalid).") for rid, file, row in dupes]
+        dropped = 0
+        if skip_invalid:
+            tmp = staging.path.with_suffix(".dedup.parquet")
+            con.execute(
+                f"COPY (SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY "
+                f"source, id ORDER BY __file__ DESC, __row__ DESC) AS rn FROM read_parquet("
+                f"'{path}')) WHERE rn = 1) TO '{str(tmp).replace(chr(39), chr(39) * 2)}' "
+                "(FORMAT parquet)"
+            )
+            before = staging.rows
+            tmp.replace(staging.path)
+            staging.rows = int(con.execute(
+                f"SELECT count(*) FROM read_parquet('{path}')").fetchone()[0])  # type: ignore[index]
+            dropped = before - staging.rows
+        return problems, dropped
+    finally:
+        con.close()
+
+
+def _stale_staging_remove(imports_dir: Path) -> None:
+    """Remove staging files of runs that no longer run (killed imports); they are never read."""
+    from m3.ingest.models import ImportRun
+
+    for stale in imports_dir.glob("run-*.staging.parquet"):
+        run_id = stale.name.split("-")[1]
+        running = run_id.isdigit() and ImportRun.objects.filter(
+            pk=int(run_id), status=ImportStatus.RUNNING).exists()
+        if not running:
+            stale.unlink(missing_ok=True)
+
+
+def crm_import(
+    paths: Sequence[Path],
+    *,
+    profile: str,
+    store: FactsStore,
+    data_dir: Path,
+    mapping_path: Path | None = None,
+    kind: str | None = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    encoding: str | None = None,
+    run_by: str | None = None,
+) -> ImportOutcome:
+    """Import CRM export files under `profile` (m3, salesforce, hubspot, generic + mapping)."""
+    if profile not in PROFILES:
+        raise InputError(f"Unknown profile {profile!r}; use one of {', '.join(PROFILES)}.")
+    if kind not in (None, "activities", "opportunities"):
+        raise InputError(f"--kind {kind!r}: use activities or opportunities.")
+    if mapping_path is not None and profile != "generic":
+        raise InputError("--mapping goes with --profile generic.")
+    if not paths:
+        raise InputError("Give at least one file to import.")
+    mapping = mapping_load(mapping_path) if mapping_path else None
+    kinds: list[tuple[Path, FileKind]] = []
+    for path in paths:
+        header = header_read(path, encoding)
+        kinds.append((path, file_kind(profile, header, path.name, kind, mapping)))
+    # Users first, so that the owners of the other files resolve to people.
+    kinds.sort(key=lambda pk: pk[1].special is None)
+    tables = sorted({fk.mapping.kind for _, fk in kinds if fk.mapping is not None})
+    source = mapping.source if mapping else profile
+    run = import_run_start(
+        "+".join(tables) or "users", [str(p) for p in paths], source=source,
+        run_by=run_by if run_by is not None else getpass.getuser(), dry_run=dry_run,
+    )
+    imports_dir = data_dir / "imports"
+    imports_dir.mkdir(parents=True, exist_ok=True)
+    _stale_staging_remove(imports_dir)
+    stagings = {t: _Staging(imports_dir / f"run-{run.pk}-{t}.staging.parquet",
+                            _staging_schema(t)) for t in tables}
+    problems: list[Problem] = []
+    rejected = skipped = 0
+    unknown: Counter[str] = Counter()
+    users_linked, users_unmatched = 0, []
+    try:
+        index: OwnerIndex | None = None
+        for path, fk in kinds:
+            if fk.special == "salesforce_user":
+                linked, missing = _salesforce_users(path, encoding)
+                users_linked += linked
+                users_unmatched.extend(missing)
+                continue
+            assert fk.mapping is not None
+            index = index or owner_index()
+            staging = stagings[fk.mapping.kind]
+            for batch in batches_read(path, encoding):
+                cells = _columns_renamed(batch.cells, fk.mapping)
+                result = batch_transform(fk.mapping, cells, file=path.name,
+                                         first_row=batch.first_row)
+                rejected += result.rejected
+                skipped += result.skipped
+                room = MAX_KEPT_PROBLEMS - len(problems)
+                problems.extend(result.problems[:max(room, 0)])
+                frame = result.frame
+                if len(frame):
+                    owners = frame["owner"].astype("object")
+                    frame["rep_id"] = index.resolve(owners.astype("string"), fk.mapping.owners)
+                    missing_owner = frame["rep_id"].isna() & owners.notna()
+                    unknown.update(owners[missing_owner].tolist())
+                    frame["__file__"] = path.name
+                    staging.write(frame)
+        for staging in stagings.values():
+            staging.close()
+        for staging in stagings.values():
+            if staging.rows:
+                dupes, dropped = _duplicates(staging, skip_invalid)
+                problems.extend(dupes)
+                rejected += dropped if skip_invalid else len(dupes)
+        report: Path | None = None
+        if problems:
+            report = problems_report_write(imports_dir / f"run-{run.pk}-problems.csv", problems)
+        if problems and not skip_invalid:
+            import_run_finish(run, ImportStatus.REJECTED, rejected=rejected,
+                              report_path=str(report or ""),
+                              message=f"{len(problems)} problem(s); nothing written.")
+            raise ImportRejected(problems)
+        counts = UpsertCounts(0, 0, 0)
+        valid = sum(s.rows for s in stagings.values())
+        if not dry_run:
+            for table, staging in stagings.items():
+                if not staging.rows:
+                    continue
+                data = pq.read_table(staging.path, columns=list(TABLES[table].names))
+                got = store.upsert(table, data)
+                counts = UpsertCounts(counts.added + got.added, counts.updated + got.updated,
+                                      counts.unchanged + got.unchanged)
+        unknown_list = tuple(unknown.most_common())
+        message = (f"{len(unknown_list)} unknown owner(s): "
+                   + ", ".join(o for o, _ in unknown_list[:20])) if unknown_list else ""
+        import_run_finish(run, ImportStatus.SUCCEEDED, added=counts.added,
+                          updated=counts.updated, unchanged=counts.unchanged, rejected=rejected,
+                          report_path=str(report or ""), message=message)
+        return ImportOutcome(
+            run_id=run.pk, dry_run=dry_run, rows_valid=valid, added=counts.added,
+            updated=counts.updated, unchanged=counts.unchanged, rejected=rejected,
+            skipped=skipped, unknown_owners=unknown_list, report_path=report,
+            users_linked=users_linked, users_unmatched=tuple(users_unmatched),
+            kinds=tuple(tables),
+        )
+    except ImportRejected:
+        raise
+    except BaseException as exc:
+        import_run_finish(run, ImportStatus.FAILED, rejected=rejected,
+                          message=f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        for staging in stagings.values():
+            staging.close()
+            with contextlib.suppress(OSError):
+                staging.path.unlink(missing_ok=True)

@@ -1,0 +1,161 @@
+"""The measurement audit of an initiative: is what the team is asked to deliver measured, and
+can the numbers be trusted? Each finding says what to do.
+
+Checks: every ask is measured by a lever metric of the catalogue; the output metric exists, is
+an output, and has at least one lever; every unit in scope has data for each lever (executives
+see the output, leaders and reps the levers: a unit with no lever data has no lever report);
+the last import of each source is recent; reps in scope with no activity in the last weeks;
+rows rejected by imports since the initiative started; owners that match no person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+import pandas as pd
+
+from m3.facts.store import FactsStore
+from m3.measure.catalogue import Catalogue, Grain, MetricKind
+from m3.measure.compile import Attribution, Window, metric_evaluate
+from m3.measure.evaluate import exchange_rates, unit_attribution
+
+STALE_AFTER = dt.timedelta(days=7)
+
+
+class Severity(enum.Enum):
+    """How much a finding matters."""
+
+    PROBLEM = "problem"
+    WARNING = "warning"
+    OK = "ok"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result of the audit: what is wrong (or right) and what to do."""
+
+    severity: Severity
+    area: str
+    message: str
+
+
+def _scope_units(initiative: object) -> list:  # type: ignore[type-arg]
+    """The initiative's units and every unit below them that has members (teams)."""
+    from m3.org.models import Unit
+    from m3.org.selectors import unit_ids_with_descendants
+
+    ids = unit_ids_with_descendants(u.pk for u in initiative.units.all())  # type: ignore[attr-defined]
+    return list(Unit.objects.filter(pk__in=list(ids), memberships__isnull=False).distinct())
+
+
+def initiative_weekly(
+    initiative: object, names: list[str], facts: FactsStore, catalogue: Catalogue,
+    end: dt.date,
+) -> pd.DataFrame:
+    """Columns unit, week, metric, value for every member-holding unit of the initiative's scope,
+    from its start to `end`."""
+    attribution: list[Attribution] = []
+    for unit in _scope_units(initiative):
+        attribution.extend(unit_attribution(unit))
+    if not attribution or not names:
+        return pd.DataFrame(columns=["unit", "week", "metric", "value"])
+    start = initiative.start  # type: ignore[attr-defined]
+    with facts.connect() as con:
+        result = metric_evaluate(con, catalogue, names, attribution,
+                                 Window(Grain.WEEK, start, max(end, start)),
+                                 rates=exchange_rates())
+    return result.frame.rename(columns={"node": "unit", "period_start": "week"})[
+        ["unit", "week", "metric", "value"]]
+
+
+def measurement_audit(
+    initiative: object, catalogue: Catalogue, facts: FactsStore, today: dt.date
+) -> list[Finding]:
+    """Audit how `initiative` is measured; problems first."""
+    from django.db.models import Max, Sum
+
+    from m3.ingest.crm.owners import unknown_owners
+    from m3.ingest.models import ImportRun, ImportStatus
+
+    findings: list[Finding] = []
+    asks = list(initiative.asks.all())  # type: ignore[attr-defined]
+    levers: list[str] = []
+    for ask in asks:
+        if ask.lever_metric not in catalogue:
+            findings.append(Finding(Severity.PROBLEM, "asks", f"The ask {ask.behaviour!r} is "
+                                    f"measured by {ask.lever_metric!r}, which is not a metric: "
+                                    "fix the name or add the metric to M3_METRICS_FILE."))
+            continue
+        if catalogue.get(ask.lever_metric).kind is not MetricKind.LEVER:
+            findings.append(Finding(Severity.WARNING, "asks", f"The ask {ask.behaviour!r} is "
+                                    f"measured by {ask.lever_metric}, an output metric: measure "
+                                    "the behaviour itself with a lever metric."))
+        levers.append(ask.lever_metric)
+    output = initiative.output_metric  # type: ignore[attr-defined]
+    if output not in catalogue:
+        findings.append(Finding(Severity.PROBLEM, "output", f"The output metric {output!r} is "
+                                "not in the catalogue: pick one from `m3 metrics list`."))
+    elif catalogue.get(output).kind is not MetricKind.OUTPUT:
+        findings.append(Finding(Severity.WARNING, "output", f"{output} is a lever, not an "
+                                "output: choose what the initiative must deliver."))
+    if not levers:
+        findings.append(Finding(Severity.PROBLEM, "levers", "The output has no lever: add asks "
+                                "with lever metrics, so leaders and reps see what to do."))
+    end = min(today, initiative.end)  # type: ignore[attr-defined]
+    names = list(dict.fromkeys([*levers, *([output] if output in catalogue else [])]))
+    weekly = initiative_weekly(initiative, names, facts, catalogue, end)
+    for unit, rows in weekly.groupby("unit"):
+        for lever in levers:
+            if rows[rows["metric"] == lever]["value"].fillna(0).sum() == 0:
+                findings.append(Finding(
+                    Severity.PROBLEM, "lever reporting",
+                    f"{unit} has no {lever} data since the initiative started: its leaders and "
+                    "reps have no lever report. Import its activities, check its reps' owner "
+                    "mapping (`m3 owners list`), or log the behaviour in the CRM."))
+    last = (ImportRun.objects.filter(status=ImportStatus.SUCCEEDED, dry_run=False)
+            .exclude(kind="org").values("source").annotate(last=Max("finished_at")))
+    if not last:
+        findings.append(Finding(Severity.PROBLEM, "freshness", "No CRM data was ever imported: "
+                                "run `m3 import FILE --profile …`."))
+    for row in last:
+        age = today - row["last"].date()
+        if age > STALE_AFTER:
+            findings.append(Finding(Severity.WARNING, "freshness", f"The last {row['source']} "
+                                    f"import is {age.days} days old: import a fresh export."))
+    members: dict[int, str] = {}
+    for unit in _scope_units(initiative):
+        for a in unit_attribution(unit):
+            if a.end is None or a.end > end:
+                members[a.rep_id] = unit.name
+    if members:
+        with facts.connect() as con:
+            t = con.table("activities")
+            since = dt.datetime.combine(end - dt.timedelta(weeks=2), dt.time())
+            active = set(t.filter(t.occurred_at >= since, t.rep_id.isin(list(members)))
+                         .select("rep_id").distinct().execute()["rep_id"].tolist())
+        from m3.org.models import Person
+
+        idle = Person.objects.filter(pk__in=[p for p in members if p not in active])
+        for person in idle:
+            findings.append(Finding(Severity.WARNING, "activity", f"{person.name} "
+                                    f"({members[person.pk]}) logged no activity in the last 2 "
+                                    "weeks: check the import and the owner mapping, then ask."))
+    rejected = ImportRun.objects.filter(
+        started_at__date__gte=initiative.start).aggregate(n=Sum("rejected"))["n"] or 0  # type: ignore[attr-defined]
+    if rejected:
+        findings.append(Finding(Severity.WARNING, "rejected rows", f"{rejected} row(s) were "
+                                "rejected by imports since the initiative started: read the "
+                                "reports of `m3 import` and fix the export or the mapping."))
+    unknown = unknown_owners(facts)
+    if unknown:
+        listed = ", ".join(u.owner for u in unknown[:5])
+        findings.append(Finding(Severity.WARNING, "owners", f"{len(unknown)} CRM owner(s) match "
+                                f"no person ({listed}): their rows count for no one; map them "
+                                "with `m3 owners map OWNER EMAIL`."))
+    if not findings:
+        findings.append(Finding(Severity.OK, "all", "Every ask is measured and the data is "
+                                "fresh and complete."))
+    rank = {Severity.PROBLEM: 0, Severity.WARNING: 1, Severity.OK: 2}
+    return sorted(findings, key=lambda f: rank[f.severity])

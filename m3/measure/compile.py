@@ -1,0 +1,538 @@
+"""Metric definitions compiled to Ibis expressions and evaluated per org node and period.
+
+Attribution: a fact counts for node N in period P when its rep belonged to N on the fact's date
+(the rep's membership covers that date; for a person node, the fact is theirs) and its time
+field falls in P. Periods are days, ISO weeks starting on Monday, months or quarters.
+
+Simple metrics sharing a fact and a time field compile to one grouped query (one conditional
+aggregate per metric), so a whole scorecard is a handful of queries, each with its SQL kept.
+Ratio, derived and cumulative metrics are computed from those per (node, period) values:
+
+- ratio: value = Σ numerator / Σ denominator (undefined when the denominator is 0);
+- derived: the formula over the named metrics' values (undefined on division by 0);
+- cumulative: value(P) = Σ of the metric over the periods of the range up to and including P.
+
+Targets: a per-rep target T per period G gives node N in period P the target
+T × Σ_memberships overlap_days(membership, P ∩ range) / days(G-period) when G is the grain,
+and T / nominal_days(G) × Σ overlap_days otherwise (nominal days: 1, 7, 365.25/12, 365.25/4);
+a plain target is the same for every node and period.
+
+Currencies: amounts keep their currency. A money metric over rows in several currencies needs a
+rate for each (value in the reporting currency of one unit); without them it is an M3Error.
+Rows with no currency are taken to be in the reporting currency.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+from ibis.backends import BaseBackend
+
+from m3.errors import InputError, M3Error
+from m3.measure.catalogue import (
+    AMOUNT_COLUMN,
+    Agg,
+    Catalogue,
+    Filter,
+    FilterOp,
+    Grain,
+    Metric,
+    MetricType,
+    Target,
+    expr_parse,
+)
+
+FAR_PAST = dt.datetime(1900, 1, 1)
+FAR_FUTURE = dt.datetime(9999, 1, 1)
+TRUNCATE_UNIT = {Grain.DAY: "D", Grain.WEEK: "W", Grain.MONTH: "M", Grain.QUARTER: "Q"}
+NOMINAL_DAYS = {Grain.DAY: 1.0, Grain.WEEK: 7.0, Grain.MONTH: 365.25 / 12,
+                Grain.QUARTER: 365.25 / 4}
+RESULT_COLUMNS = ["node", "period_start", "metric", "value", "target"]
+
+
+class CurrencyMixed(M3Error):
+    """A money metric would add amounts in different currencies without exchange rates."""
+
+    code = "currency_mixed"
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Facts of `rep_id` dated in [start, end) count for `node` (None: unbounded)."""
+
+    node: str
+    rep_id: int
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Window:
+    """The periods asked for: `grain` buckets from `start` to `end` (both days included)."""
+
+    grain: Grain
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise InputError(f"The range ends ({self.end}) before it starts ({self.start}); "
+                             "swap --from and --to.")
+
+    @property
+    def start_ts(self) -> dt.datetime:
+        """The first instant of the range."""
+        return dt.datetime.combine(self.start, dt.time())
+
+    @property
+    def end_ts(self) -> dt.datetime:
+        """The first instant after the range."""
+        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time())
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    """Values of metrics per node and period, with the SQL that computed them."""
+
+    frame: pd.DataFrame  # node, period_start, metric, value, target
+    sql: Mapping[str, str]  # a label per query ("opportunities by closed_at") → SQL
+    units: Mapping[str, str]  # metric → unit, money resolved to a currency where known
+
+
+def period_start(day: dt.date, grain: Grain) -> dt.date:
+    """The first day of the period of `grain` that contains `day`."""
+    if grain is Grain.DAY:
+        return day
+    if grain is Grain.WEEK:
+        return day - dt.timedelta(days=day.weekday())
+    if grain is Grain.MONTH:
+        return day.replace(day=1)
+    if grain is Grain.QUARTER:
+        return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    raise AssertionError(grain)
+
+
+def period_next(start: dt.date, grain: Grain) -> dt.date:
+    """The first day of the period after the one starting on `start`."""
+    if grain is Grain.DAY:
+        return start + dt.timedelta(days=1)
+    if grain is Grain.WEEK:
+        return start + dt.timedelta(days=7)
+    months = 1 if grain is Grain.MONTH else 3
+    month = start.month - 1 + months
+    return dt.date(start.year + month // 12, month % 12 + 1, 1)
+
+
+def periods(window: Window) -> list[dt.date]:
+    """The start days of every period the window touches, in order."""
+    out: list[dt.date] = []
+    current = period_start(window.start, window.grain)
+    while current <= window.end:
+        out.append(current)
+        current = period_next(current, window.grain)
+    return out
+
+
+def attribution_table(rows: Sequence[Attribution]) -> ir.Table:
+    """The attribution rows as an Ibis in-memory table with timestamp bounds."""
+
+    def bound(day: dt.date | None, default: dt.datetime) -> dt.datetime:
+        return default if day is None else dt.datetime.combine(day, dt.time())
+
+    frame = pd.DataFrame(
+        {
+            "node": pd.Series([r.node for r in rows], dtype="object"),
+            "member_id": pd.Series([r.rep_id for r in rows], dtype="int64"),
+            "member_from": pd.Series([bound(r.start, FAR_PAST) for r in rows],
+                                     dtype="datetime64[us]"),
+            "member_until": pd.Series([bound(r.end, FAR_FUTURE) for r in rows],
+                                      dtype="datetime64[us]"),
+        }
+    )
+    schema = ibis.schema({"node": "string", "member_id": "int64",
+                          "member_from": "timestamp", "member_until": "timestamp"})
+    return ibis.memtable(frame, schema=schema)
+
+
+def _fact_table(con: BaseBackend, fact: str, spark_nan: bool) -> ir.Table:
+    t = con.table(fact)
+    if spark_nan:
+        # Spark keeps a float NaN as a value (SUM becomes NaN); DuckDB and PostgreSQL hold NULL.
+        t = t.mutate(amount=ibis.ifelse(t.amount.isnan(), ibis.null("float64"), t.amount))
+    if fact == "opportunities":
+        t = t.mutate(
+            cycle_days=t.closed_at.date().delta(t.created_at.date(), unit="day").cast("float64")
+        )
+    return t
+
+
+def _predicate(t: ir.Table, f: Filter) -> ir.BooleanValue:
+    col = t[f.column]
+    op = f.op
+    if op is FilterOp.EQ:
+        return col == f.value
+    if op is FilterOp.NE:
+        return col != f.value
+    if op is FilterOp.IN:
+        return col.isin(f.value)
+    if op is FilterOp.NOT_IN:
+        return ~col.isin(f.value)
+    if op is FilterOp.GT:
+        return col > f.value
+    if op is FilterOp.GTE:
+        return col >= f.value
+    if op is FilterOp.LT:
+        return col < f.value
+    if op is FilterOp.LTE:
+        return col <= f.value
+    if op is FilterOp.IS_NULL:
+        return col.isnull() if f.value else col.notnull()
+    raise AssertionError(op)
+
+
+def _condition(t: ir.Table, metric: Metric) -> ir.BooleanValue | None:
+    preds = [_predicate(t, f) for f in metric.filters]
+    if not preds:
+        return None
+    cond = preds[0]
+    for p in preds[1:]:
+        cond = cond & p
+    return cond
+
+
+def _measure(t: ir.Table, metric: Metric, value_column: str | None) -> ir.Scalar:
+    where = _condition(t, metric)
+    agg = metric.agg
+    if agg is Agg.COUNT:
+        col = t[value_column] if value_column else t.id
+        return col.count(where=where)
+    assert value_column is not None
+    col = t[value_column]
+    if agg is Agg.SUM:
+        return col.sum(where=where)
+    if agg is Agg.AVG:
+        return col.mean(where=where)
+    if agg is Agg.COUNT_DISTINCT:
+        return col.nunique(where=where)
+    raise AssertionError(agg)
+
+
+def scoped_facts(
+    con: BaseBackend,
+    fact: str,
+    time: str,
+    attribution: Sequence[Attribution] | ir.Table,
+    window: Window,
+    rates: Mapping[str, float] | None = None,
+) -> ir.Table:
+    """Fact rows in the window joined to the nodes they count for, with `period_start`.
+
+    With `rates`, `amount` is converted to the reporting currency: amount × rate(currency)
+    (rate 1 where the currency is empty).
+    """
+    spark_nan = con.name == "pyspark"
+    t = _fact_table(con, fact, spark_nan)
+    t = t.filter(t[time] >= window.start_ts, t[time] < window.end_ts)
+    if rates is not None:
+        rate_table = ibis.memtable(
+            pd.DataFrame({"rate_currency": list(rates), "rate": [float(r) for r in rates.values()]}
+                         ),
+            schema=ibis.schema({"rate_currency": "string", "rate": "float64"}),
+        )
+        t = t.left_join(rate_table, t.currency == rate_table.rate_currency)
+        t = t.mutate(amount=t.amount * t.rate.fill_null(1.0)).drop("rate_currency", "rate")
+    a = attribution if isinstance(attribution, ir.Table) else attribution_table(attribution)
+    j = t.join(
+        a, [t.rep_id == a.member_id, t[time] >= a.member_from, t[time] < a.member_until]
+    )
+    return j.mutate(period_start=j[time].truncate(TRUNCATE_UNIT[window.grain]).date())
+
+
+def simple_query(
+    con: BaseBackend,
+    metrics: Sequence[Metric],
+    attribution: Sequence[Attribution] | ir.Table,
+    window: Window,
+    rates: Mapping[str, float] | None = None,
+) -> ir.Table:
+    """One grouped query for simple metrics of the same fact and time field.
+
+    Columns: node, period_start, and one per metric.
+    """
+    fact, time = metrics[0].fact, metrics[0].time
+    assert fact and time
+    if any(m.fact != fact or m.time != time for m in metrics):
+        raise ValueError("simple_query takes metrics of one fact and time field")
+    j = scoped_facts(con, fact, time, attribution, window, rates)
+    aggs = {m.name: _measure(j, m, m.column) for m in metrics}
+    return j.group_by(["node", "period_start"]).aggregate(**aggs)
+
+
+def currencies_in_scope(
+    con: BaseBackend, fact: str, attribution: Sequence[Attribution] | ir.Table, window: Window,
+    time: str,
+) -> list[str]:
+    """The distinct currencies of rows with an amount that the window and nodes cover."""
+    j = scoped_facts(con, fact, time, attribution, window)
+    q = j.filter(j.amount.notnull(), j.currency.notnull()).select("currency").distinct()
+    return sorted(str(c) for c in q.execute()["currency"].tolist())
+
+
+def _currency_plan(
+    present: list[str], rates: Mapping[str, float], metric_names: list[str]
+) -> tuple[Mapping[str, float] | None, str]:
+    """Rates to apply (None: none needed) and the unit label, or CurrencyMixed."""
+    if present and all(c in rates for c in present):
+        return rates, "reporting currency"
+    if len(present) <= 1:
+        return None, present[0] if present else "currency"
+    missing = [c for c in present if c not in rates]
+    raise CurrencyMixed(
+        f"{', '.join(metric_names)} would add amounts in {', '.join(present)} without exchange "
+        f"rates for {', '.join(missing)}: add them (`m3 metrics rate CURRENCY RATE`, the value of "
+        "one unit in your reporting currency, or in the admin under Exchange rates)."
+    )
+
+
+def _eval_formula(node: ast.AST, env: Mapping[str, pd.Series]) -> pd.Series | float:
+    if isinstance(node, ast.Expression):
+        return _eval_formula(node.body, env)
+    if isinstance(node, ast.Constant):
+        assert isinstance(node.value, int | float)
+        return float(node.value)
+    if isinstance(node, ast.Name):
+        return env[node.id]
+    if isinstance(node, ast.UnaryOp):
+        operand = _eval_formula(node.operand, env)
+        return -operand if isinstance(node.op, ast.USub) else operand
+    if isinstance(node, ast.BinOp):
+        left = _eval_formula(node.left, env)
+        right = _eval_formula(node.right, env)
+        if isinstance(node.op, ast.Add):
+            return left + right
+        if isinstance(node.op, ast.Sub):
+            return left - right
+        if isinstance(node.op, ast.Mult):
+            return left * right
+        if isinstance(node.op, ast.Div):
+            return _divide(left, right)
+    raise AssertionError(ast.dump(node))
+
+
+def _divide(num: pd.Series | float, den: pd.Series | float) -> pd.Series | float:
+    if isinstance(den, pd.Series):
+        den = den.astype("float64").where(den != 0)
+        return num / den
+    if den == 0:
+        return num * math.nan
+    return num / den
+
+
+def _target_values(
+    target: Target | None,
+    attribution: Sequence[Attribution],
+    window: Window,
+    grid: pd.DataFrame,
+) -> pd.Series:
+    """The target per grid row (node, period_start); see the module docstring."""
+    if target is None:
+        return pd.Series(np.nan, index=grid.index, dtype="float64")
+    if not target.per_rep:
+        return pd.Series(target.value, index=grid.index, dtype="float64")
+    by_node: dict[str, list[Attribution]] = {}
+    for row in attribution:
+        by_node.setdefault(row.node, []).append(row)
+    range_end = window.end + dt.timedelta(days=1)
+    out = []
+    for node, start in zip(grid["node"], grid["period_start"], strict=True):
+        nxt = period_next(start, window.grain)
+        lo, hi = max(start, window.start), min(nxt, range_end)
+        member_days = 0
+        for row in by_node.get(node, []):
+            a = max(lo, row.start) if row.start else lo
+            b = min(hi, row.end) if row.end else hi
+            member_days += max(0, (b - a).days)
+        if target.per is window.grain:
+            out.append(target.value * member_days / (nxt - start).days)
+        else:
+            out.append(target.value / NOMINAL_DAYS[target.per] * member_days)
+    return pd.Series(out, index=grid.index, dtype="float64")
+
+
+def metric_evaluate(
+    con: BaseBackend,
+    catalogue: Catalogue,
+    names: Sequence[str],
+    attribution: Sequence[Attribution],
+    window: Window,
+    *,
+    rates: Mapping[str, float] | None = None,
+    targets: Mapping[str, Target] | None = None,
+) -> MetricResult:
+    """Evaluate `names` for every node of `attribution` and every period of `window`.
+
+    Returns one row per node, period and metric (value NaN where undefined), targets from the
+    catalogue unless `targets` overrides them, and the SQL of every query run.
+    """
+    for name in names:
+        catalogue.get(name)
+    needed = catalogue.closure(list(names))
+    rates = dict(rates or {})
+    targets = dict(targets or {})
+    nodes = list(dict.fromkeys(r.node for r in attribution))
+    starts = periods(window)
+    grid = pd.DataFrame(
+        [(n, p) for n in nodes for p in starts], columns=["node", "period_start"]
+    ).astype({"node": "object"})
+    wide = grid.copy()
+    sql: dict[str, str] = {}
+    units: dict[str, str] = {}
+    groups: dict[tuple[str, str], list[Metric]] = {}
+    for name in needed:
+        metric = catalogue.get(name)
+        units[name] = metric.unit
+        if metric.type is MetricType.SIMPLE:
+            assert metric.fact and metric.time
+            groups.setdefault((metric.fact, metric.time), []).append(metric)
+    a_table = attribution_table(attribution) if attribution else None
+    for (fact, time), metrics in groups.items():
+        if a_table is None:
+            for m in metrics:
+                wide[m.name] = np.nan
+            continue
+        money = [m for m in metrics if m.uses_amount]
+        applied: Mapping[str, float] | None = None
+        if money:
+            present = currencies_in_scope(con, fact, a_table, window, time)
+            applied, label = _currency_plan(present, rates, [m.name for m in money])
+            for m in money:
+                units[m.name] = label
+        expr = simple_query(con, metrics, a_table, window, applied)
+        sql[f"{fact} by {time}"] = str(ibis.to_sql(expr))
+        values = expr.execute()
+        values["period_start"] = pd.to_datetime(values["period_start"]).dt.date
+        wide = wide.merge(values, on=["node", "period_start"], how="left")
+        for m in metrics:
+            col = wide[m.name].astype("float64")
+            wide[m.name] = col.fillna(0.0) if m.additive else col
+    for name in needed:
+        metric = catalogue.get(name)
+        if metric.type is MetricType.SIMPLE:
+            continue
+        if metric.type is MetricType.RATIO:
+            assert metric.numerator and metric.denominator
+            wide[name] = _divide(wide[metric.numerator], wide[metric.denominator])
+        elif metric.type is MetricType.DERIVED:
+            env = {n: wide[n].astype("float64") for n in catalogue.dependencies(name)}
+            value = _eval_formula(expr_parse(metric.expr or "0"), env)
+            wide[name] = value if isinstance(value, pd.Series) else float(value)
+        elif metric.type is MetricType.CUMULATIVE:
+            assert metric.of
+            wide = wide.sort_values(["node", "period_start"])
+            wide[name] = wide.groupby("node", sort=False)[metric.of].cumsum()
+            units[name] = units[metric.of]
+        else:
+            raise AssertionError(metric.type)
+    frames = []
+    for name in names:
+        metric = catalogue.get(name)
+        target = targets.get(name, metric.target)
+        part = wide[["node", "period_start"]].copy()
+        part["metric"] = name
+        part["value"] = wide[name].astype("float64").to_numpy()
+        if metric.type is MetricType.CUMULATIVE and target is None and metric.of:
+            base = targets.get(metric.of, catalogue.get(metric.of).target)
+            part["target"] = _target_values(base, attribution, window, part).to_numpy()
+            part["target"] = part.groupby("node", sort=False)["target"].cumsum()
+        else:
+            part["target"] = _target_values(target, attribution, window, part).to_numpy()
+        frames.append(part)
+    frame = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=RESULT_COLUMNS)
+    )
+    order = {n: i for i, n in enumerate(nodes)}
+    frame = frame.sort_values(
+        ["node", "period_start", "metric"],
+        key=lambda s: s.map(order) if s.name == "node" else s,
+        kind="stable",
+    ).reset_index(drop=True)
+    return MetricResult(frame[RESULT_COLUMNS], sql, {n: units[n] for n in names})
+
+
+def metric_rows(
+    con: BaseBackend,
+    catalogue: Catalogue,
+    name: str,
+    attribution: Sequence[Attribution],
+    window: Window,
+    *,
+    node: str | None = None,
+    period: dt.date | None = None,
+) -> ir.Table:
+    """The fact rows behind a metric (drill-down), optionally for one node and period.
+
+    A ratio, derived or cumulative metric drills into the rows of the simple metrics it uses
+    (the union of their filters is not applied: each row is tagged with `metric`).
+    """
+    leaves = [m for m in (catalogue.get(n) for n in catalogue.closure([name]))
+              if m.type is MetricType.SIMPLE]
+    parts: list[ir.Table] = []
+    for m in leaves:
+        assert m.fact and m.time
+        j = scoped_facts(con, m.fact, m.time, attribution, window)
+        cond = _condition(j, m)
+        if cond is not None:
+            j = j.filter(cond)
+        if node is not None:
+            j = j.filter(j.node == node)
+        if period is not None:
+            j = j.filter(j.period_start == period_start(period, window.grain))
+        if m.column and m.column != "id":
+            j = j.filter(j[m.column].notnull())
+        cols = [c for c in j.columns if c not in ("member_id", "member_from", "member_until")]
+        parts.append(j.select(cols).mutate(metric=ibis.literal(m.name)))
+    if not parts:
+        raise InputError(f"{name} has no fact rows to show.")
+    if len({tuple(p.columns) for p in parts}) > 1:
+        raise InputError(f"{name} combines activities and opportunities; drill into "
+                         f"{', '.join(m.name for m in leaves)} one at a time.")
+    result = parts[0]
+    for p in parts[1:]:
+        result = result.union(p)
+    return result
+
+
+def result_records(result: MetricResult) -> list[dict[str, Any]]:
+    """The result rows as JSON-ready dicts (dates as ISO text, undefined values as None)."""
+    out: list[dict[str, Any]] = []
+    for row in result.frame.to_dict("records"):
+        value, target = row["value"], row["target"]
+        out.append({"node": row["node"], "period_start": row["period_start"].isoformat(),
+                    "metric": row["metric"],
+                    "value": None if pd.isna(value) else float(value),
+                    "target": None if pd.isna(target) else float(target)})
+    return out
+
+
+__all__ = [
+    "AMOUNT_COLUMN",
+    "Attribution",
+    "CurrencyMixed",
+    "MetricResult",
+    "Window",
+    "metric_evaluate",
+    "metric_rows",
+    "period_start",
+    "periods",
+]
