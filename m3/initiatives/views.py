@@ -43,6 +43,7 @@ def initiative_form_scoped(
     units = form.fields["units"]
     owner = form.fields["owner"]
     assert isinstance(units, ModelMultipleChoiceField) and isinstance(owner, ModelChoiceField)
+    assert owner.queryset is not None
     units.queryset = Unit.objects.filter(pk__in=scope.unit_ids)
     owner_ids = set(scope.person_ids) | ({initiative.owner_id} if initiative else set())
     owner.queryset = owner.queryset.filter(pk__in=owner_ids)
