@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import subprocess
 import sys
@@ -267,14 +268,41 @@ def org_import_command(units_csv: Path, people_csv: Path, as_of: dt.datetime | N
         click.echo(f"{result.skipped} problem row(s) skipped; see {result.report_path}")
 
 
+def django_command(command: click.Command) -> click.Command:
+    """Give a domain command --data-dir and a ready Django (settings checked, DB migrated)."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            django_command(sub)
+        return command
+    if any(p.name == "data_dir" for p in command.params) or command.callback is None:
+        return command
+    original = command.callback
+    command.params.append(click.Option(
+        ["--data-dir"], type=click.Path(file_okay=False, path_type=Path), default=None,
+        help="Data folder (default: M3_DATA_DIR, else ./m3-data).",
+    ))
+
+    @functools.wraps(original)
+    def callback(*args: Any, data_dir: Path | None = None, **kwargs: Any) -> Any:
+        django_ready(data_dir)
+        return original(*args, **kwargs)
+
+    command.callback = callback
+    return command
+
+
+# Domain commands: (module, command names, whether they need the database).
+DOMAIN_COMMANDS = (
+    ("m3.message.cli", ("message_group",), False),
+    ("m3.measure.cli", ("import_command", "owners_group", "metrics_group", "measure_group"), True),
+)
+
+
 def _optional_commands() -> None:
     """Register the commands of domains that ship them."""
     from importlib import import_module
 
-    for module, names in (
-        ("m3.message.cli", ("message_group",)),
-        ("m3.measure.cli", ("import_command", "owners_group", "metrics_group", "measure_group")),
-    ):
+    for module, names, needs_django in DOMAIN_COMMANDS:
         try:
             loaded = import_module(module)
         except ModuleNotFoundError as exc:
@@ -283,8 +311,8 @@ def _optional_commands() -> None:
             continue
         for name in names:
             command = getattr(loaded, name, None)
-            if command is not None:
-                cli.add_command(command)
+            if command is not None and command.name not in cli.commands:
+                cli.add_command(django_command(command) if needs_django else command)
 
 
 def _log_traceback() -> Path:

@@ -29,6 +29,12 @@ def request_person(request: HttpRequest) -> Person | None:
     return Person.objects.filter(user_id=request.user.pk).first()
 
 
+API_PLAIN = {
+    404: ("not_found", "No such API route: see /api/docs for the routes."),
+    405: ("method_not_allowed", "This route does not take that HTTP method: see /api/docs."),
+}
+
+
 def error_json(error: M3Error) -> JsonResponse:
     """The one JSON error shape: {"error": {"code": …, "message": …}}."""
     return JsonResponse(
@@ -43,7 +49,14 @@ class M3ErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        # Django (no route) and Ninja (wrong method) answer these outside the API's handlers.
+        is_json = response.get("Content-Type", "").startswith("application/json")
+        if request.path.startswith("/api/") and response.status_code in API_PLAIN and not is_json:
+            code, message = API_PLAIN[response.status_code]
+            return JsonResponse({"error": {"code": code, "message": message}},
+                                status=response.status_code)
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         """Render M3 errors; leave everything else to Django."""

@@ -17,6 +17,8 @@ from m3.demo.story import SOURCE, Story, story_generate
 from m3.errors import InputError
 from m3.facts.schema import TABLES
 from m3.facts.store import FactsStore
+from m3.ingest.models import ImportStatus
+from m3.ingest.services import import_run_finish, import_run_start
 from m3.initiatives.models import CadenceKind, Initiative
 from m3.initiatives.services import AskInput, CadenceInput, InitiativeInput, initiative_save
 from m3.message.models import Touchpoint
@@ -201,11 +203,14 @@ def _facts_write(
     done = 0
     for table, frame in frames.items():
         counts[table] = len(frame)
+        # Recorded like any CRM import, so freshness and the audit see where the facts came from.
+        run = import_run_start(table, ["(demo generator)"], source=SOURCE, run_by="m3 demo")
         for first in range(0, max(len(frame), 1), FACT_BATCH_ROWS):
             batch = _fact_rows(frame.iloc[first:first + FACT_BATCH_ROWS], pk, crm_ids)
             facts.upsert(table, batch)
             done += len(batch)
             report(f"writing {table} ({done:,} of {total:,} facts)", 0.42 + 0.58 * done / total)
+        import_run_finish(run, ImportStatus.SUCCEEDED, added=len(frame))
 
 
 def _fact_rows(frame: pd.DataFrame, pk: np.ndarray, crm_ids: pa.Array) -> pd.DataFrame:

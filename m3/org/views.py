@@ -44,7 +44,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "leaders": unit_leaders_on(unit, today),
             "children": unit.children.all(),
             "members": members,
-            "figure": weekly_activity_figure(counts, f"{unit.name}: activities per week"),
+            "figure": weekly_activity_figure(
+                counts, f"{unit.name}: activities per week", since, until
+            ),
         },
     )
 
@@ -68,6 +70,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "unit": person_unit_on(person, today),
             "leaders": leaders_of_person_on(person, today),
             "memberships": person.memberships.select_related("unit").order_by("-start"),
-            "figure": weekly_activity_figure(counts, f"{person.name}: activities per week"),
+            "figure": weekly_activity_figure(
+                counts, f"{person.name}: activities per week", since, until
+            ),
         },
     )

@@ -2,23 +2,37 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import plotly.graph_objects as go
 
+from m3.facts.schema import ACTIVITY_TYPES
 
-def weekly_activity_figure(counts: pd.DataFrame, title: str) -> str:
-    """Stacked bars of activities per week by type, as Plotly JSON."""
+
+def weekly_activity_figure(
+    counts: pd.DataFrame, title: str, since: dt.date, until: dt.date
+) -> str:
+    """Stacked bars of activities per ISO week by type, every week shown (zeros included)."""
+    weeks = pd.date_range(since, until - dt.timedelta(days=1), freq="W-MON").date
     fig = go.Figure()
-    if not counts.empty:
-        for activity_type, rows in counts.groupby("type"):
-            fig.add_bar(x=rows["week"].astype(str), y=rows["activities"], name=str(activity_type))
+    present = set(counts["type"]) if not counts.empty else set()
+    types = [t for t in ACTIVITY_TYPES if t in present] + sorted(present - set(ACTIVITY_TYPES))
+    for activity_type in types:
+        rows = counts[counts["type"] == activity_type]
+        by_week = dict(zip(pd.to_datetime(rows["week"]).dt.date, rows["activities"], strict=True))
+        fig.add_bar(x=[w.isoformat() for w in weeks], y=[int(by_week.get(w, 0)) for w in weeks],
+                    name=str(activity_type))
     fig.update_layout(
         title=title,
         barmode="stack",
-        height=320,
-        margin={"l": 40, "r": 10, "t": 40, "b": 40},
-        xaxis_title="ISO week (Monday)",
+        height=340,
+        margin={"l": 50, "r": 10, "t": 40, "b": 90},
+        xaxis={"title": "ISO week (Monday)", "type": "category", "tickangle": -30},
         yaxis_title="activities",
-        legend={"orientation": "h"},
+        legend={"orientation": "h", "traceorder": "normal", "y": -0.35},
     )
+    if not types:
+        fig.add_annotation(text="No activity recorded in these weeks", showarrow=False,
+                           x=0.5, y=0.5, xref="paper", yref="paper")
     return str(fig.to_json())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -27,6 +29,8 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "overview": overview,
             "initiatives": initiatives_visible(scope, today),
-            "figure": weekly_activity_figure(overview.activity, title),
+            "figure": weekly_activity_figure(overview.activity, title, overview.since,
+                                             overview.until),
+            "last_day": overview.until - dt.timedelta(days=1),
         },
     )
