@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from m3.errors import AccessDenied, InputError
+from m3.facts.store import facts_store_from_settings
 from m3.initiatives.forms import InitiativeForm, initiative_form_initial
 from m3.initiatives.models import Initiative
 from m3.initiatives.selectors import (
@@ -19,6 +20,8 @@ from m3.initiatives.selectors import (
 from m3.initiatives.services import initiative_save
 from m3.org.models import Role, Unit
 from m3.org.scope import Scope
+from m3.reports.charts import output_pace_figure
+from m3.reports.selectors import output_pace
 from m3.web import request_scope
 
 
@@ -64,12 +67,19 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
 def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One initiative: message, key points, asks, forecast and cadence plan."""
     scope = request_scope(request)
-    initiative = initiative_for_viewer(pk, scope, timezone.localdate())
+    today = timezone.localdate()
+    initiative = initiative_for_viewer(pk, scope, today)
+    # The output across the whole scope is an executive's view; others see their own levers.
+    pace = output_pace(initiative, facts_store_from_settings(), today) if (
+        scope.everything or scope.role is Role.EXECUTIVE) else None
     return render(
         request,
         "initiatives/detail.html",
         {
             "initiative": initiative,
+            "pace": pace,
+            "pace_figure": output_pace_figure(pace.weekly, pace.metric, pace.unit)
+            if pace is not None else None,
             "can_edit": initiative_editable(scope, initiative, set()),
             "units": initiative.units.all(),
         },

@@ -36,3 +36,20 @@ def weekly_activity_figure(
         fig.add_annotation(text="No activity recorded in these weeks", showarrow=False,
                            x=0.5, y=0.5, xref="paper", yref="paper")
     return str(fig.to_json())
+
+
+def output_pace_figure(weekly: pd.DataFrame, metric: str, unit: str) -> str:
+    """Weekly output (bars) against the forecast (line), as Plotly JSON."""
+    fig = go.Figure()
+    weeks = [w.isoformat() for w in weekly["week"]]
+    fig.add_bar(x=weeks, y=weekly["actual"].fillna(0).tolist(), name=f"{metric} (actual)",
+                marker_color="#2457c5")
+    fig.add_scatter(x=weeks, y=weekly["forecast"].tolist(), name="forecast", mode="lines",
+                    line={"color": "#b26b00", "width": 3, "dash": "dash"})
+    fig.update_layout(
+        title=f"{metric} per week vs forecast", height=320,
+        margin={"l": 60, "r": 10, "t": 40, "b": 80},
+        xaxis={"title": "ISO week (Monday)", "type": "category", "tickangle": -30},
+        yaxis_title=unit or metric, legend={"orientation": "h", "y": -0.4},
+    )
+    return str(fig.to_json())

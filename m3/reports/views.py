@@ -12,7 +12,7 @@ from django.utils import timezone
 from m3.facts.store import facts_store_from_settings
 from m3.initiatives.selectors import initiatives_visible
 from m3.reports.charts import weekly_activity_figure
-from m3.reports.selectors import overview_for
+from m3.reports.selectors import ask_boards, overview_for
 from m3.web import request_scope
 
 
@@ -21,7 +21,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """The viewer's overview: units, people, initiatives and the last 12 weeks of activity."""
     scope = request_scope(request)
     today = timezone.localdate()
-    overview = overview_for(scope, facts_store_from_settings(), today)
+    facts = facts_store_from_settings()
+    overview = overview_for(scope, facts, today)
     title = "Your activities per week" if scope.role == "rep" else "Activities per week in scope"
     return render(
         request,
@@ -29,6 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "overview": overview,
             "initiatives": initiatives_visible(scope, today),
+            "boards": ask_boards(scope, facts, today),
             "figure": weekly_activity_figure(overview.activity, title, overview.since,
                                              overview.until),
             "last_day": overview.until - dt.timedelta(days=1),
