@@ -80,7 +80,7 @@ def progress_bar(description: str) -> Iterator[Callable[[str, float], None]]:
         yield update
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group()
 @click.version_option(package_name="m3")
 def cli() -> None:
     """M3: Message, Measure, Momentum. Execute a sales strategy, every week."""
