@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import ibis.expr.schema as sch
 import pandas as pd
 import pyarrow as pa
 from ibis.backends import BaseBackend
@@ -113,75 +114,189 @@ class FactsStore:
             return set(con.list_tables()) & set(TABLES)
 
     def upsert(self, table: str, batch: pd.DataFrame | pa.Table) -> UpsertCounts:
-        """Insert new rows and replace changed ones, keyed on (source, id), in one transaction."""
-        if table not in TABLES:
-            raise InputError(f"Unknown fact table {table!r}; use one of {', '.join(TABLES)}.")
-        schema = TABLES[table]
-        frame = batch.to_pandas() if isinstance(batch, pa.Table) else batch
-        missing = [c for c in schema.names if c not in frame.columns]
-        if missing:
-            raise InputError(f"A {table} batch lacks column(s): {', '.join(missing)}.")
-        frame = frame[list(schema.names)]
-        if frame.duplicated(list(KEY)).any():
-            dupes = frame[frame.duplicated(list(KEY), keep=False)].head(3)
-            raise InputError(
-                f"The {table} batch repeats (source, id): "
-                f"{list(dupes[list(KEY)].itertuples(index=False, name=None))}; keep one row each."
-            )
-        arrow = pa.Table.from_pandas(frame, schema=schema.to_pyarrow(), preserve_index=False)
+        """Insert new rows and replace changed ones, keyed on (source, id), in one transaction.
+
+        A pyarrow Table stays Arrow end to end (DuckDB reads it in place; PostgreSQL receives it
+        through COPY); a pandas DataFrame is converted to Arrow once.
+        """
+        schema = _table_schema(table)
+        arrow = _arrow_conformed(table, batch, schema.to_pyarrow())
         with self.connect(write=True) as con:
-            return _upsert_sql(con, self.engine, table, list(schema.names), arrow)
+            if self.engine == "duckdb":
+                duck = con.con  # type: ignore[attr-defined]
+                staging = _staging_name()
+                # A registered Arrow table is read in place: no copy into a staging table.
+                duck.register(staging, arrow)
+                try:
+                    return _duckdb_upsert(duck, table, list(schema.names), staging)
+                finally:
+                    duck.unregister(staging)
+            return _postgres_upsert(con.con, table, list(schema.names),  # type: ignore[attr-defined]
+                                    iter(arrow.to_batches(COPY_BATCH_ROWS)))
+
+    def upsert_parquet(
+        self, table: str, path: Path, *, keys_checked: bool = False
+    ) -> UpsertCounts:
+        """`upsert` of the rows of a Parquet file, with memory bounded by a batch, not the file.
+
+        DuckDB reads the file in place (`read_parquet`); PostgreSQL receives it batch by batch
+        through COPY into a temporary table. Columns beyond the table's are ignored.
+        `keys_checked`: the caller has already refused repeated (source, id) keys (the importer
+        does, naming their rows), so the store does not check them again.
+        """
+        import pyarrow.parquet as pq
+
+        schema = _table_schema(table)
+        columns = list(schema.names)
+        target = schema.to_pyarrow()
+        handle = pq.ParquetFile(path)
+        missing = [c for c in columns if c not in handle.schema_arrow.names]
+        if missing:
+            raise InputError(f"{path.name}: a {table} file lacks column(s): {', '.join(missing)}.")
+        with self.connect(write=True) as con:
+            if self.engine == "duckdb":
+                duck = con.con  # type: ignore[attr-defined]
+                staging = _staging_name()
+                literal = str(path).replace("'", "''")
+                types = dict(duck.execute(
+                    "SELECT column_name, data_type FROM information_schema.columns "
+                    "WHERE table_name = ?", [table]).fetchall())
+                select = ", ".join(f"CAST({c} AS {types[c]}) AS {c}" for c in columns)
+                duck.execute(f"CREATE TEMP VIEW {staging} AS SELECT {select} "
+                             f"FROM read_parquet('{literal}')")
+                try:
+                    return _duckdb_upsert(duck, table, columns, staging, keys_checked)
+                finally:
+                    duck.execute(f"DROP VIEW IF EXISTS {staging}")
+            batches = (
+                _arrow_conformed(table, pa.Table.from_batches([b]), target).to_batches()[0]
+                for b in handle.iter_batches(COPY_BATCH_ROWS, columns=columns)
+                if b.num_rows
+            )
+            return _postgres_upsert(con.con, table, columns, batches,  # type: ignore[attr-defined]
+                                    keys_checked)
 
 
-def _upsert_sql(
-    con: BaseBackend, engine: str, table: str, columns: list[str], arrow: pa.Table
-) -> UpsertCounts:
-    staging = f"m3_staging_{uuid.uuid4().hex[:12]}"
+COPY_BATCH_ROWS = 100_000
+
+
+def _staging_name() -> str:
+    return f"m3_staging_{uuid.uuid4().hex[:12]}"
+
+
+def _table_schema(table: str) -> sch.Schema:
+    if table not in TABLES:
+        raise InputError(f"Unknown fact table {table!r}; use one of {', '.join(TABLES)}.")
+    return TABLES[table]
+
+
+def _arrow_conformed(table: str, batch: pd.DataFrame | pa.Table, target: pa.Schema) -> pa.Table:
+    """The batch as an Arrow table with exactly the fact table's columns and types."""
+    names = batch.column_names if isinstance(batch, pa.Table) else list(batch.columns)
+    missing = [c for c in target.names if c not in names]
+    if missing:
+        raise InputError(f"A {table} batch lacks column(s): {', '.join(missing)}.")
+    if not isinstance(batch, pa.Table):
+        return pa.Table.from_pandas(batch[target.names], schema=target, preserve_index=False)
+    arrow = batch.select(target.names)
+    if arrow.schema.equals(target):
+        return arrow
+    columns = []
+    for name, column in zip(target.names, arrow.columns, strict=True):
+        want = target.field(name).type
+        if column.type != want:
+            # Sub-microsecond digits of a timestamp are dropped, as from pandas; anything else
+            # that does not fit (an overflowing integer, text in a number column) is an error.
+            column = column.cast(want, safe=not pa.types.is_timestamp(want))
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=target)
+
+
+def _upsert_statements(table: str, columns: list[str], staging: str) -> dict[str, str]:
     key_match = " AND ".join(f"t.{k} = s.{k}" for k in KEY)
     differs = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in columns if c not in KEY)
     cols = ", ".join(columns)
-    if engine == "duckdb":
-        # A registered Arrow table is read in place: no copy into a staging table.
-        con.con.register(staging, arrow)  # type: ignore[attr-defined]
-    else:
-        con.create_table(staging, arrow, temp=True)
-    raw: Any = con.raw_sql
-    try:
-        counts_sql = (
+    keys = ", ".join(KEY)
+    return {
+        "duplicates": f"SELECT {keys} FROM {staging} GROUP BY {keys} HAVING count(*) > 1 LIMIT 3",
+        "counts": (
             f"SELECT count(*) FILTER (WHERE t.id IS NULL), "
             f"count(*) FILTER (WHERE t.id IS NOT NULL AND ({differs})), "
             f"count(*) FILTER (WHERE t.id IS NOT NULL AND NOT ({differs})) "
             f"FROM {staging} s LEFT JOIN {table} t ON {key_match}"
-        )
-        statements = [
-            f"DELETE FROM {table} t USING {staging} s WHERE {key_match} AND ({differs})",
+        ),
+        "delete": f"DELETE FROM {table} t USING {staging} s WHERE {key_match} AND ({differs})",
+        "insert": (
             f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {staging} s WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {table} t WHERE {key_match})",
-        ]
-        if engine == "duckdb":
-            duck = con.con  # type: ignore[attr-defined]
-            added, updated, unchanged = duck.execute(counts_sql).fetchone()
-            duck.execute("BEGIN TRANSACTION")
-            try:
-                for sql in statements:
-                    duck.execute(sql)
-                duck.execute("COMMIT")
-            except Exception:
-                duck.execute("ROLLBACK")
-                raise
-        else:
-            pg = con.con  # type: ignore[attr-defined]
-            with pg.transaction(), pg.cursor() as cur:
-                cur.execute(counts_sql)
-                added, updated, unchanged = cur.fetchone()
-                for sql in statements:
-                    cur.execute(sql)
-    finally:
-        if engine == "duckdb":
-            con.con.unregister(staging)  # type: ignore[attr-defined]
-        else:
-            raw(f"DROP TABLE IF EXISTS {staging}")
-    return UpsertCounts(int(added), int(updated), int(unchanged))
+            f"(SELECT 1 FROM {table} t WHERE {key_match})"
+        ),
+        "insert_all": f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {staging} s",
+    }
+
+
+def _duplicates_refuse(table: str, dupes: list[tuple[Any, ...]]) -> None:
+    if dupes:
+        raise InputError(
+            f"The {table} batch repeats (source, id): "
+            f"{[tuple(d) for d in dupes]}; keep one row each."
+        )
+
+
+def _counts_apply(cur: Any, sql: dict[str, str]) -> UpsertCounts:
+    """Count, then delete changed rows and insert new and changed ones (skipping idle steps)."""
+    cur.execute(sql["counts"])
+    added, updated, unchanged = (int(v) for v in cur.fetchone())
+    if updated:
+        cur.execute(sql["delete"])
+    if added or updated:
+        # With no unchanged row, every row is new or deleted above: no anti-join needed.
+        cur.execute(sql["insert" if unchanged else "insert_all"])
+    return UpsertCounts(added, updated, unchanged)
+
+
+def _duckdb_upsert(
+    duck: Any, table: str, columns: list[str], staging: str, keys_checked: bool = False
+) -> UpsertCounts:
+    """Upsert the rows of relation `staging` (a registered Arrow table or a view) into `table`."""
+    sql = _upsert_statements(table, columns, staging)
+    if not keys_checked:
+        _duplicates_refuse(table, duck.execute(sql["duplicates"]).fetchall())
+    # Row order in a fact table means nothing; not keeping it lets DuckDB insert in parallel.
+    duck.execute("SET preserve_insertion_order = false")
+    duck.execute("BEGIN TRANSACTION")
+    try:
+        counts = _counts_apply(duck, sql)
+        duck.execute("COMMIT")
+    except BaseException:
+        duck.execute("ROLLBACK")
+        raise
+    return counts
+
+
+def _postgres_upsert(
+    pg: Any, table: str, columns: list[str], batches: Iterator[pa.RecordBatch],
+    keys_checked: bool = False,
+) -> UpsertCounts:
+    """Stream `batches` through COPY into a temporary table, then upsert from it; one
+    transaction, so a failure anywhere (a bad batch, a repeated key) writes nothing."""
+    import pyarrow.csv as pacsv
+
+    staging = _staging_name()
+    sql = _upsert_statements(table, columns, staging)
+    cols = ", ".join(columns)
+    # Quoting every value keeps an empty string apart from NULL (an unquoted empty field).
+    options = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
+    with pg.transaction(), pg.cursor() as cur:
+        cur.execute(f"CREATE TEMP TABLE {staging} (LIKE {table}) ON COMMIT DROP")
+        with cur.copy(f"COPY {staging} ({cols}) FROM STDIN (FORMAT csv)") as copy:
+            for batch in batches:
+                sink = pa.BufferOutputStream()
+                pacsv.write_csv(batch, sink, options)
+                copy.write(sink.getvalue().to_pybytes())
+        if not keys_checked:
+            cur.execute(sql["duplicates"])
+            _duplicates_refuse(table, cur.fetchall())
+        return _counts_apply(cur, sql)
 
 
 def facts_store_from_settings() -> FactsStore:

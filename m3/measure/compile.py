@@ -27,7 +27,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,6 +97,27 @@ class Window:
     def end_ts(self) -> dt.datetime:
         """The first instant after the range."""
         return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time())
+
+
+class CompiledSql(Mapping[str, str]):
+    """Label → the SQL of a query, compiled when first read: compiling an expression costs
+    about as much as running a scorecard query, and most callers never show the SQL."""
+
+    def __init__(self, exprs: Mapping[str, ir.Expr], dialect: str) -> None:
+        self._exprs = dict(exprs)
+        self._dialect = dialect
+        self._sql: dict[str, str] = {}
+
+    def __getitem__(self, label: str) -> str:
+        if label not in self._sql:
+            self._sql[label] = str(ibis.to_sql(self._exprs[label], dialect=self._dialect))
+        return self._sql[label]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._exprs)
+
+    def __len__(self) -> int:
+        return len(self._exprs)
 
 
 @dataclass(frozen=True)
@@ -213,8 +234,7 @@ def _measure(t: ir.Table, metric: Metric, value_column: str | None) -> ir.Scalar
     where = _condition(t, metric)
     agg = metric.agg
     if agg is Agg.COUNT:
-        col = t[value_column] if value_column else t.id
-        return col.count(where=where)
+        return t[value_column].count(where=where) if value_column else t.count(where=where)
     assert value_column is not None
     col = t[value_column]
     if agg is Agg.SUM:
@@ -224,6 +244,29 @@ def _measure(t: ir.Table, metric: Metric, value_column: str | None) -> ir.Scalar
     if agg is Agg.COUNT_DISTINCT:
         return col.nunique(where=where)
     raise AssertionError(agg)
+
+
+def _rates_applied(t: ir.Table, rates: Mapping[str, float]) -> ir.Table:
+    """`amount` in the reporting currency: amount × rate(currency), rate 1 where empty."""
+    rate_table = ibis.memtable(
+        pd.DataFrame({"rate_currency": list(rates), "rate": [float(r) for r in rates.values()]}),
+        schema=ibis.schema({"rate_currency": "string", "rate": "float64"}),
+    )
+    t = t.left_join(rate_table, t.currency == rate_table.rate_currency)
+    return t.mutate(amount=t.amount * t.rate.fill_null(1.0)).drop("rate_currency", "rate")
+
+
+def _window_facts(
+    con: BaseBackend, fact: str, time: str, window: Window,
+    rates: Mapping[str, float] | None = None,
+) -> ir.Table:
+    t = _fact_table(con, fact, con.name == "pyspark")
+    t = t.filter(t[time] >= window.start_ts, t[time] < window.end_ts)
+    return t if rates is None else _rates_applied(t, rates)
+
+
+def _attribution(attribution: Sequence[Attribution] | ir.Table) -> ir.Table:
+    return attribution if isinstance(attribution, ir.Table) else attribution_table(attribution)
 
 
 def scoped_facts(
@@ -239,22 +282,25 @@ def scoped_facts(
     With `rates`, `amount` is converted to the reporting currency: amount × rate(currency)
     (rate 1 where the currency is empty).
     """
-    spark_nan = con.name == "pyspark"
-    t = _fact_table(con, fact, spark_nan)
-    t = t.filter(t[time] >= window.start_ts, t[time] < window.end_ts)
-    if rates is not None:
-        rate_table = ibis.memtable(
-            pd.DataFrame({"rate_currency": list(rates), "rate": [float(r) for r in rates.values()]}
-                         ),
-            schema=ibis.schema({"rate_currency": "string", "rate": "float64"}),
-        )
-        t = t.left_join(rate_table, t.currency == rate_table.rate_currency)
-        t = t.mutate(amount=t.amount * t.rate.fill_null(1.0)).drop("rate_currency", "rate")
-    a = attribution if isinstance(attribution, ir.Table) else attribution_table(attribution)
+    t = _window_facts(con, fact, time, window, rates)
+    a = _attribution(attribution)
     j = t.join(
         a, [t.rep_id == a.member_id, t[time] >= a.member_from, t[time] < a.member_until]
     )
     return j.mutate(period_start=j[time].truncate(TRUNCATE_UNIT[window.grain]).date())
+
+
+def _with_day(t: ir.Table, time: str) -> ir.Table:
+    """The rows with `day`, the midnight starting the day of `time` (a timestamp)."""
+    return t.mutate(day=t[time].truncate("D"))
+
+
+def _attributed(daily: ir.Table, a: ir.Table) -> ir.Table:
+    # Membership bounds are midnights (they come from dates), so the day decides as the
+    # timestamp would: ts ≥ from ⇔ day(ts) ≥ from, and ts < until ⇔ day(ts) < until.
+    return daily.join(
+        a, [daily.rep_id == a.member_id, daily.day >= a.member_from, daily.day < a.member_until]
+    )
 
 
 def simple_query(
@@ -266,14 +312,46 @@ def simple_query(
 ) -> ir.Table:
     """One grouped query for simple metrics of the same fact and time field.
 
-    Columns: node, period_start, and one per metric.
+    Columns: node, period_start, and one per metric. An attribution table's bounds must be
+    midnights, as `attribution_table` makes them. The facts are first reduced to one row
+    per rep and day (partial counts and sums), and only those rows are joined to the nodes:
+    a rep counts for several nodes (their team and every unit above it), so joining the raw
+    rows would multiply them. An average is Σ partial sums / Σ partial counts. A distinct
+    count does not decompose so: a group with one joins the raw rows instead.
     """
     fact, time = metrics[0].fact, metrics[0].time
     assert fact and time
     if any(m.fact != fact or m.time != time for m in metrics):
         raise ValueError("simple_query takes metrics of one fact and time field")
-    j = scoped_facts(con, fact, time, attribution, window, rates)
-    aggs = {m.name: _measure(j, m, m.column) for m in metrics}
+    unit = TRUNCATE_UNIT[window.grain]
+    if any(m.agg is Agg.COUNT_DISTINCT for m in metrics):
+        j = scoped_facts(con, fact, time, attribution, window, rates)
+        return j.group_by(["node", "period_start"]).aggregate(
+            **{m.name: _measure(j, m, m.column) for m in metrics})
+    t = _with_day(_window_facts(con, fact, time, window, rates), time)
+    partial: dict[str, ir.Scalar] = {}
+    for i, m in enumerate(metrics):
+        where = _condition(t, m)
+        col = t[m.column] if m.column else None
+        if m.agg in (Agg.COUNT, Agg.AVG):
+            # Every fact row has an id: count rows, without reading the id column.
+            partial[f"n{i}"] = t.count(where=where) if col is None else col.count(where=where)
+        if m.agg in (Agg.SUM, Agg.AVG):
+            assert col is not None  # the catalogue requires a column to sum or average
+            partial[f"s{i}"] = col.sum(where=where)
+    daily = t.group_by(["rep_id", "day"]).aggregate(**partial)
+    j = _attributed(daily, _attribution(attribution))
+    j = j.mutate(period_start=j.day.truncate(unit).date())
+    aggs: dict[str, ir.Value] = {}
+    for i, m in enumerate(metrics):
+        if m.agg is Agg.COUNT:
+            aggs[m.name] = j[f"n{i}"].sum()
+        elif m.agg is Agg.SUM:
+            aggs[m.name] = j[f"s{i}"].sum()
+        elif m.agg is Agg.AVG:
+            aggs[m.name] = j[f"s{i}"].sum() / j[f"n{i}"].sum().nullif(0).cast("float64")
+        else:
+            raise AssertionError(m.agg)
     return j.group_by(["node", "period_start"]).aggregate(**aggs)
 
 
@@ -282,8 +360,10 @@ def currencies_in_scope(
     time: str,
 ) -> list[str]:
     """The distinct currencies of rows with an amount that the window and nodes cover."""
-    j = scoped_facts(con, fact, time, attribution, window)
-    q = j.filter(j.amount.notnull(), j.currency.notnull()).select("currency").distinct()
+    t = _window_facts(con, fact, time, window)
+    t = t.filter(t.amount.notnull(), t.currency.notnull())
+    daily = _with_day(t, time).select("rep_id", "day", "currency").distinct()
+    q = _attributed(daily, _attribution(attribution)).select("currency").distinct()
     return sorted(str(c) for c in q.execute()["currency"].tolist())
 
 
@@ -394,7 +474,7 @@ def metric_evaluate(
         [(n, p) for n in nodes for p in starts], columns=["node", "period_start"]
     ).astype({"node": "object"})
     wide = grid.copy()
-    sql: dict[str, str] = {}
+    sql: dict[str, ir.Table] = {}
     units: dict[str, str] = {}
     groups: dict[tuple[str, str], list[Metric]] = {}
     for name in needed:
@@ -417,7 +497,7 @@ def metric_evaluate(
             for m in money:
                 units[m.name] = label
         expr = simple_query(con, metrics, a_table, window, applied)
-        sql[f"{fact} by {time}"] = str(ibis.to_sql(expr))
+        sql[f"{fact} by {time}"] = expr
         values = expr.execute()
         values["period_start"] = pd.to_datetime(values["period_start"]).dt.date
         wide = wide.merge(values, on=["node", "period_start"], how="left")
@@ -437,37 +517,36 @@ def metric_evaluate(
             wide[name] = value if isinstance(value, pd.Series) else float(value)
         elif metric.type is MetricType.CUMULATIVE:
             assert metric.of
-            wide = wide.sort_values(["node", "period_start"])
             wide[name] = wide.groupby("node", sort=False)[metric.of].cumsum()
             units[name] = units[metric.of]
         else:
             raise AssertionError(metric.type)
-    frames = []
-    for name in names:
+    # The grid is in node order, periods ascending within a node (merges keep the left
+    # order); the result lists each grid row's metrics by name, as a stable sort would.
+    order = sorted(range(len(names)), key=lambda i: names[i])
+    values = np.empty((len(wide), len(names)), dtype="float64")
+    target_values = np.empty((len(wide), len(names)), dtype="float64")
+    cells = wide[["node", "period_start"]]
+    for column, i in enumerate(order):
+        name = names[i]
         metric = catalogue.get(name)
         target = targets.get(name, metric.target)
-        part = wide[["node", "period_start"]].copy()
-        part["metric"] = name
-        part["value"] = wide[name].astype("float64").to_numpy()
+        values[:, column] = wide[name].astype("float64").to_numpy()
         if metric.type is MetricType.CUMULATIVE and target is None and metric.of:
             base = targets.get(metric.of, catalogue.get(metric.of).target)
-            part["target"] = _target_values(base, attribution, window, part).to_numpy()
-            part["target"] = part.groupby("node", sort=False)["target"].cumsum()
+            per_period = _target_values(base, attribution, window, cells)
+            target_values[:, column] = per_period.groupby(wide["node"], sort=False).cumsum()
         else:
-            part["target"] = _target_values(target, attribution, window, part).to_numpy()
-        frames.append(part)
-    frame = (
-        pd.concat(frames, ignore_index=True)
-        if frames
-        else pd.DataFrame(columns=RESULT_COLUMNS)
-    )
-    order = {n: i for i, n in enumerate(nodes)}
-    frame = frame.sort_values(
-        ["node", "period_start", "metric"],
-        key=lambda s: s.map(order) if s.name == "node" else s,
-        kind="stable",
-    ).reset_index(drop=True)
-    return MetricResult(frame[RESULT_COLUMNS], sql, {n: units[n] for n in names})
+            target_values[:, column] = _target_values(target, attribution, window, cells)
+    width = len(names)
+    frame = pd.DataFrame({
+        "node": np.repeat(wide["node"].to_numpy(dtype=object), width),
+        "period_start": np.repeat(wide["period_start"].to_numpy(dtype=object), width),
+        "metric": np.tile(np.array([names[i] for i in order], dtype=object), len(wide)),
+        "value": values.ravel(),
+        "target": target_values.ravel(),
+    }, columns=RESULT_COLUMNS)
+    return MetricResult(frame, CompiledSql(sql, con.name), {n: units[n] for n in names})
 
 
 def metric_rows(

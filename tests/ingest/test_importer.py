@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from m3.errors import InputError
@@ -183,10 +184,10 @@ def test_a_failed_write_leaves_nothing_and_the_re_run_completes(
     path = write_csv(tmp_path / "a.csv", ACTIVITY_HEADER,
                      [["a1", org.rep_a1.email, "call", "2026-01-06", "", "", "", ""]])
 
-    def killed(*args: object) -> None:
+    def killed(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(FactsStore, "upsert", killed)
+    monkeypatch.setattr(FactsStore, "upsert_parquet", killed)
     with pytest.raises(KeyboardInterrupt):
         run_import([path], facts, tmp_path)
     monkeypatch.undo()
@@ -194,3 +195,57 @@ def test_a_failed_write_leaves_nothing_and_the_re_run_completes(
     assert ImportRun.objects.get().status == ImportStatus.FAILED
     assert not list((tmp_path / "data" / "imports").glob("*.staging.parquet"))
     assert run_import([path], facts, tmp_path).added == 1
+
+
+PLAIN_ACTIVITIES = [
+    ["a1", " rep@x.test ", "call", "2026-01-06", "X", "Acme", "", "12.50"],
+    ["a2", "REP@x.test", "email", "2026-01-06 10:30", "", " Acme ", "o1", ""],
+    ["a3", "nobody@x.test", "demo", "2026-01-06T10:30:05", "Y", "", "", "0"],
+    ["a4", "", "meeting", "2026-01-07 08:00:00.250", "", "", "", "7"],
+]
+PLAIN_OPPORTUNITIES = [
+    ["o1", "rep@x.test", "Acme", "X", "won", "100", "USD", "2026-01-02", "2026-01-09", "Yes"],
+    ["o2", "rep@x.test", "Acme", "", "lost", "", "EUR", "2026-01-02", "2026-01-09", "0"],
+    ["o3", "rep@x.test", "", "", "open", "3.25", "", "", "", ""],
+]
+
+
+@pytest.mark.parametrize(("kind", "header", "rows"), [
+    ("activities", ACTIVITY_HEADER, PLAIN_ACTIVITIES),
+    ("opportunities", OPP_HEADER, PLAIN_OPPORTUNITIES),
+])
+def test_the_arrow_check_of_a_plain_file_types_rows_as_batch_transform_does(
+    tmp_path: Path, kind: str, header: list[str], rows: list[list[str]]
+) -> None:
+    from m3.ingest.crm.importer import _plain_transform, _staging_schema
+    from m3.ingest.crm.mapping import batch_transform
+    from m3.ingest.crm.profiles import file_kind
+    from m3.ingest.crm.readers import csv_text_batches, text_cells
+
+    path = write_csv(tmp_path / "f.csv", header, rows)
+    mapping = file_kind("m3", tuple(header), path.name, kind).mapping
+    assert mapping is not None
+    (batch,) = csv_text_batches(path)
+    fast = _plain_transform(mapping, batch)
+    assert fast is not None
+    slow = batch_transform(mapping, text_cells(batch).cells, file=path.name, first_row=2)
+    assert slow.rejected == 0
+    schema = pa.schema([f for f in _staging_schema(kind) if f.name != "__file__"])
+    expected = pa.Table.from_pandas(slow.frame, schema=schema, preserve_index=False)
+    assert fast.cast(schema).equals(expected)
+
+
+@pytest.mark.parametrize("cell", ["2026-01-06Z", "06/01/2026", "2026-02-30", "2026-01-06 +1"])
+def test_a_date_the_arrow_check_cannot_read_goes_to_the_full_checks(
+    facts: FactsStore, tmp_path: Path, cell: str
+) -> None:
+    org = small_org()
+    path = write_csv(tmp_path / "a.csv", ACTIVITY_HEADER, [
+        ["a1", org.rep_a1.email, "call", "2026-01-06", "", "", "", ""],
+        ["a2", org.rep_a1.email, "call", cell, "", "", "", ""],
+    ])
+    with pytest.raises(ImportRejected) as caught:
+        run_import([path], facts, tmp_path)
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.column) == (3, "occurred_at")
+    assert rows_of(facts, "activities").empty

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -98,9 +99,17 @@ def batches_read(
         yield from _parquet_batches(path, batch_rows, header_only)
 
 
-def _csv_batches(
-    path: Path, encoding: str | None, batch_rows: int, header_only: bool
-) -> Iterator[CellBatch]:
+@dataclass(frozen=True)
+class TextBatch:
+    """Consecutive CSV data rows as Arrow text columns named as in the header (an empty cell
+    is ""); `first_row` is the first one's spreadsheet row. No Python object per cell."""
+
+    table: pa.Table
+    first_row: int
+
+
+def _csv_open(path: Path, encoding: str | None) -> tuple[str, Any, Any, list[str], list[str]]:
+    """Encoding, read and parse options, the header as written and as M3 names it."""
     import pyarrow.csv as pacsv
 
     enc = encoding or encoding_detect(path)
@@ -114,16 +123,26 @@ def _csv_batches(
     parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
     try:
         probe = pacsv.open_csv(path, read_options=read, parse_options=parse)
-        names = probe.schema.names
+        raw = probe.schema.names
         probe.close()
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise InputError(_csv_error(path, enc, exc)) from None
-    names = [n.lstrip("\ufeff").strip() for n in names]
-    if header_only:
-        yield CellBatch(pd.DataFrame(columns=names), 2)
-        return
+    return enc, read, parse, raw, [n.lstrip("\ufeff").strip() for n in raw]
+
+
+def csv_text_batches(
+    path: Path, encoding: str | None = None, *, batch_rows: int = BATCH_ROWS
+) -> Iterator[TextBatch]:
+    """Yield a CSV's data rows as Arrow text, a batch of about `batch_rows` at a time."""
+    import pyarrow.csv as pacsv
+
+    if not path.is_file():
+        raise InputError(f"{path}: no such file; check the path.")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path.name}: the file is empty; export it again with its header line.")
+    enc, read, parse, raw, names = _csv_open(path, encoding)
     convert = pacsv.ConvertOptions(
-        column_types={n: pa.string() for n in probe.schema.names},
+        column_types={n: pa.string() for n in raw},
         strings_can_be_null=False, quoted_strings_can_be_null=False,
     )
     reader = pacsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)
@@ -139,13 +158,29 @@ def _csv_batches(
             pending.append(batch)
             pending_rows += batch.num_rows
             if pending_rows >= batch_rows:
-                yield _cells(pa.Table.from_batches(pending), names, row)
+                yield TextBatch(pa.Table.from_batches(pending).rename_columns(names), row)
                 row += pending_rows
                 pending, pending_rows = [], 0
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise InputError(_csv_error(path, enc, exc, row)) from None
     if pending:
-        yield _cells(pa.Table.from_batches(pending), names, row)
+        yield TextBatch(pa.Table.from_batches(pending).rename_columns(names), row)
+
+
+def _csv_batches(
+    path: Path, encoding: str | None, batch_rows: int, header_only: bool
+) -> Iterator[CellBatch]:
+    if header_only:
+        names = _csv_open(path, encoding)[4]
+        yield CellBatch(pd.DataFrame(columns=names), 2)
+        return
+    for batch in csv_text_batches(path, encoding, batch_rows=batch_rows):
+        yield text_cells(batch)
+
+
+def text_cells(batch: TextBatch) -> CellBatch:
+    """A text batch as the text cells every check reads (one Python string per cell)."""
+    return _cells(batch.table, batch.table.column_names, batch.first_row)
 
 
 def _csv_error(path: Path, encoding: str, exc: Exception, row: int | None = None) -> str:
