@@ -8,6 +8,7 @@ from django.urls import path
 
 from m3.api import api_build
 from m3.initiatives import views as initiative_views
+from m3.message import views as message_views
 from m3.org import views as org_views
 from m3.reports import views as report_views
 
@@ -21,6 +22,12 @@ urlpatterns = [
     path("initiatives/new/", initiative_views.initiative_edit, name="initiative_new"),
     path("initiatives/<int:pk>/", initiative_views.initiative_detail, name="initiative_detail"),
     path("initiatives/<int:pk>/edit/", initiative_views.initiative_edit, name="initiative_edit"),
+    path("initiatives/<int:pk>/message/", message_views.message_health, name="message_health"),
+    path("initiatives/<int:pk>/message/units/<int:unit_id>/", message_views.message_unit,
+         name="message_unit"),
+    path("initiatives/<int:pk>/restate/", message_views.restate, name="restate"),
+    path("touchpoints/new/", message_views.touchpoint_new, name="touchpoint_new"),
+    path("message/due/", message_views.message_due, name="message_due"),
     path("admin/", admin.site.urls),
     path("api/", api_build().urls),
 ]

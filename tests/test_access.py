@@ -365,6 +365,108 @@ def api_initiative(w: World, role: str) -> list[Case]:
     return [*cases, api(role, Case("GET", f"/api/initiatives/{MISSING}", 404), False, 404)]
 
 
+# --- the message pages (issue 4): leaders see health and evidence, reps restate ---------------
+
+REPS = ("rep_a1", "rep_a2", "rep_b1", "rep_c1")
+# Who may log touchpoints: everyone who leads a unit today (the admin leads none).
+TOUCHPOINT_LOGGERS = ("executive", "director_north", "manager_a", "overlay_a", "manager_b",
+                      "manager_c")
+TEAM_OF_INITIATIVE = {"alpha": "team_a", "coastal": "team_c"}
+
+
+def leader_answer(role: str, initiative: str) -> int:
+    """200 for a leader who sees the initiative, 403 for a rep who does, else 404."""
+    if initiative not in INITIATIVES_SEEN[role]:
+        return 404
+    return 403 if role in REPS else 200
+
+
+def message_pages(w: World, role: str) -> list[Case]:
+    cases = []
+    for i in ("alpha", "coastal"):
+        answer = leader_answer(role, i)
+        ok = Case("GET", f"/initiatives/{w.pk(i)}/message/", 200,
+                  shown=(NAME[i], NAME[TEAM_OF_INITIATIVE[i]]))
+        cases.append(scoped(role, answer == 200, ok, answer, LOGIN))
+    return [*cases, Case("GET", f"/initiatives/{MISSING}/message/",
+                         LOGIN if role == ANON else 404)]
+
+
+def message_unit_pages(w: World, role: str) -> list[Case]:
+    cases = []
+    for i, team in TEAM_OF_INITIATIVE.items():
+        answer = leader_answer(role, i)
+        ok = Case("GET", f"/initiatives/{w.pk(i)}/message/units/{w.pk(team)}/", 200,
+                  shown=(NAME[team],))
+        cases.append(scoped(role, answer == 200, ok, answer, LOGIN))
+    # Team B is outside alpha: 404 for a leader who may see Team B, 403 for one who may not.
+    answer = leader_answer(role, "alpha")
+    if answer == 200:
+        answer = 404 if "team_b" in UNITS_SEEN[role] else 403
+    cases.append(scoped(role, False, Case("GET", f"/initiatives/{w.pk('alpha')}/message/units/"
+                                                 f"{w.pk('team_b')}/", 404), answer, LOGIN))
+    return cases
+
+
+def restate_pages(w: World, role: str) -> list[Case]:
+    cases = []
+    for i in ("alpha", "coastal"):
+        seen = i in INITIATIVES_SEEN[role]
+        answer = (200 if role in REPS else 403) if seen else 404
+        cases.append(scoped(role, answer == 200,
+                            Case("GET", f"/initiatives/{w.pk(i)}/restate/", 200,
+                                 shown=(NAME[i],)), answer, LOGIN))
+    return cases
+
+
+def touchpoint_new(w: World, role: str) -> list[Case]:
+    return [scoped(role, role in TOUCHPOINT_LOGGERS,
+                   Case("GET", "/touchpoints/new/", 200, shown=seen_titles(role),
+                        hidden=unseen_titles(role)), 403, LOGIN)]
+
+
+def message_due(w: World, role: str) -> list[Case]:
+    return [scoped(role, True, Case("GET", "/message/due/", 200, shown=("Nothing overdue",)),
+                   0, LOGIN)]
+
+
+def api_message(w: World, role: str) -> list[Case]:
+    cases = []
+    for i in ("alpha", "coastal"):
+        answer = leader_answer(role, i)
+        ok = Case("GET", f"/api/initiatives/{w.pk(i)}/message", 200,
+                  fields={"title": NAME[i]}, shown=(NAME[TEAM_OF_INITIATIVE[i]],))
+        cases.append(api(role, ok, answer == 200, answer))
+    return [*cases, api(role, Case("GET", f"/api/initiatives/{MISSING}/message", 404), False,
+                        404)]
+
+
+def api_message_unit(w: World, role: str) -> list[Case]:
+    cases = []
+    for i, team in TEAM_OF_INITIATIVE.items():
+        answer = leader_answer(role, i)
+        ok = Case("GET", f"/api/initiatives/{w.pk(i)}/message/units/{w.pk(team)}", 200,
+                  fields={"initiative_id": w.pk(i)}, shown=(NAME[team],))
+        cases.append(api(role, ok, answer == 200, answer))
+    return cases
+
+
+def api_touchpoints(w: World, role: str) -> list[Case]:
+    return [api(role, Case("GET", f"/api/touchpoints?initiative={w.pk(i)}", 200,
+                           fields={"[id]": []}), i in INITIATIVES_SEEN[role], 404)
+            for i in ("alpha", "coastal")]
+
+
+def api_touchpoint_create(w: World, role: str) -> list[Case]:
+    # Without a body every logged-in role gets the validation error; scope is checked with a
+    # body in tests/message/test_pages.py.
+    return [api(role, Case("POST", "/api/touchpoints", 422))]
+
+
+def api_message_due(w: World, role: str) -> list[Case]:
+    return [api(role, Case("GET", "/api/message/due", 200, fields={"[id]": []}))]
+
+
 def public(path: str, status: int = 200) -> Routes:
     """A route every role, the anonymous included, gets the same answer from."""
     return lambda w, role: [Case("GET", path, status)]
@@ -382,6 +484,11 @@ PAGE_ROUTES: dict[str, Routes] = {
     "initiatives/new/": initiative_new,
     "initiatives/<int:pk>/": initiative_pages,
     "initiatives/<int:pk>/edit/": initiative_edit_pages,
+    "initiatives/<int:pk>/message/": message_pages,
+    "initiatives/<int:pk>/message/units/<int:unit_id>/": message_unit_pages,
+    "initiatives/<int:pk>/restate/": restate_pages,
+    "touchpoints/new/": touchpoint_new,
+    "message/due/": message_due,
     # The API's own pages: the schema and its viewer hold no data, so they are public; the
     # root has no operation.
     "api/openapi.json": public("/api/openapi.json"),
@@ -396,6 +503,11 @@ API_ROUTES: dict[tuple[str, str], Routes] = {
     ("GET", "api/people/<person_id>"): api_person,
     ("GET", "api/initiatives"): api_initiatives,
     ("GET", "api/initiatives/<initiative_id>"): api_initiative,
+    ("GET", "api/initiatives/<initiative_id>/message"): api_message,
+    ("GET", "api/initiatives/<initiative_id>/message/units/<unit_id>"): api_message_unit,
+    ("GET", "api/touchpoints"): api_touchpoints,
+    ("POST", "api/touchpoints"): api_touchpoint_create,
+    ("GET", "api/message/due"): api_message_due,
 }
 
 # --- the Django admin: only the admin role gets in; everyone else is sent to its login -----------

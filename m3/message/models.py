@@ -52,3 +52,53 @@ class Touchpoint(models.Model):
     def __str__(self) -> str:
         audience = self.unit or self.person
         return f"{self.leader.name} → {audience} ({self.channel}, {self.date})"
+
+
+class TouchpointScore(models.Model):
+    """How consistently one touchpoint's content carries the initiative's message.
+
+    Written when the touchpoint is logged (and by `m3 message rescore`), so pages read scores
+    instead of running a text model in a request. `key_points` holds one entry per key point:
+    {"point", "covered", "similarity", "contradicted", "evidence", "contradiction"}.
+    `message_digest` identifies the message version the score was computed against.
+    """
+
+    touchpoint = models.OneToOneField(Touchpoint, on_delete=models.CASCADE,
+                                      related_name="score")
+    consistency = models.FloatField()
+    key_points = models.JSONField(default=list)
+    method = models.CharField(max_length=16)
+    reliable = models.BooleanField(default=True)
+    truncated = models.BooleanField(default=False)
+    message_digest = models.CharField(max_length=64)
+    scored_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.consistency:.2f} ({self.method}) for touchpoint {self.touchpoint_id}"
+
+
+class Restatement(models.Model):
+    """A rep's restatement of the message in their own words, scored against its key points."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE,
+                                   related_name="restatements")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="restatements")
+    date = models.DateField()
+    text = models.TextField()
+    consistency = models.FloatField(default=0.0)
+    key_points = models.JSONField(default=list)
+    method = models.CharField(max_length=16, blank=True)
+    reliable = models.BooleanField(default=True)
+    message_digest = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-date", "id"]
+        indexes = [models.Index(fields=["initiative", "date"])]
+        constraints = [
+            # A rep restates once per day per initiative; saying it again that day replaces it.
+            models.UniqueConstraint(fields=["initiative", "person", "date"],
+                                    name="restatement_once_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} restates {self.initiative.title} ({self.date})"

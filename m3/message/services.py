@@ -1,9 +1,17 @@
-"""Writes for the message: logging touchpoints, checked against the org and the initiative."""
+"""Writes for the message: touchpoints and restatements, checked against the org and scored.
+
+Every touchpoint and restatement is scored against the initiative's canonical message when it is
+written, and the score is stored: pages and reports read scores, never run a text model.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,11 +19,16 @@ from django.utils import timezone
 from m3.errors import AccessDenied, InputError
 from m3.initiatives.models import Initiative
 from m3.initiatives.selectors import initiative_unit_ids
-from m3.message.models import Channel, Touchpoint
-from m3.org.models import Person, Unit
+from m3.message.consistency import ConsistencyReport, texts_consistency
+from m3.message.encoders import Method, TextEncoder, default_encoder, encoder_available
+from m3.message.models import Channel, Restatement, Touchpoint, TouchpointScore
+from m3.message.selectors import initiative_message, initiative_scoring_method, message_digest
+from m3.message.text import CanonicalMessage
+from m3.org.models import Person, Role, Unit
 from m3.org.selectors import person_unit_on, unit_ids_with_descendants, units_led_by
 
 MAX_TOUCHPOINT_CHARS = 50_000
+MAX_RESTATEMENT_CHARS = 5_000
 
 
 @dataclass(frozen=True)
@@ -89,8 +102,12 @@ def touchpoint_scope_problem(data: TouchpointInput) -> str | None:
 
 
 @transaction.atomic
-def touchpoint_log(data: TouchpointInput, today: dt.date | None = None) -> TouchpointLogged:
-    """Record a touchpoint; the same leader, audience, channel and date again is the same one."""
+def touchpoint_log(data: TouchpointInput, today: dt.date | None = None, *,
+                   score: bool = True) -> TouchpointLogged:
+    """Record and score a touchpoint; the same leader, audience, channel and date is the same one.
+
+    `score=False` leaves scoring to the caller (imports score their rows in one batch).
+    """
     problems = touchpoint_problems(data, today or timezone.localdate())
     if problems:
         raise InputError(" ".join(problems))
@@ -105,10 +122,211 @@ def touchpoint_log(data: TouchpointInput, today: dt.date | None = None) -> Touch
     touchpoint, created = Touchpoint.objects.get_or_create(
         **key, defaults={"content": data.content}
     )
-    if created:
-        return TouchpointLogged(touchpoint, "added")
-    if touchpoint.content != data.content and data.content:
+    outcome = "added" if created else "unchanged"
+    if not created and touchpoint.content != data.content and data.content:
         touchpoint.content = data.content
         touchpoint.save(update_fields=["content"])
-        return TouchpointLogged(touchpoint, "updated")
-    return TouchpointLogged(touchpoint, "unchanged")
+        outcome = "updated"
+    if score and (outcome != "unchanged" or not TouchpointScore.objects.filter(
+            touchpoint=touchpoint).exists()):
+        touchpoints_score([touchpoint], touchpoint.initiative)
+    return TouchpointLogged(touchpoint, outcome)
+
+
+# --- scoring -------------------------------------------------------------------------------------
+
+@functools.cache
+def scoring_encoder(method: Method) -> TextEncoder:
+    """One encoder per method per process: the embedding one keeps its model and vector cache."""
+    return default_encoder(method)
+
+
+def initiative_encoder(initiative: Initiative, method: str | Method | None = None) -> TextEncoder:
+    """The encoder for `initiative`: `method` if given, else the one its scores already use.
+
+    An unscored initiative gets embeddings when the semantic extra is installed, else the
+    lexical method; so one initiative's numbers are always computed one way.
+    """
+    chosen = str(method or initiative_scoring_method(initiative) or "auto").lower()
+    if chosen == "auto":
+        chosen = Method.EMBEDDING if encoder_available() else Method.LEXICAL
+    if chosen not in Method.__members__.values():
+        raise InputError(f"Unknown method {method!r}; use auto, embedding or lexical.")
+    return scoring_encoder(Method(chosen))
+
+
+def score_fields(report: ConsistencyReport, digest: str) -> dict[str, Any]:
+    """A consistency report as the columns a stored score keeps."""
+    return {
+        "consistency": report.consistency,
+        "key_points": [
+            {"point": kp.point, "covered": kp.covered, "similarity": kp.similarity,
+             "contradicted": kp.contradicted, "evidence": kp.evidence,
+             "contradiction": kp.contradiction}
+            for kp in report.key_points
+        ],
+        "method": str(report.method),
+        "reliable": report.reliable,
+        "message_digest": digest,
+    }
+
+
+def _reports(message: CanonicalMessage, texts: list[str],
+             encoder: TextEncoder) -> list[ConsistencyReport]:
+    """Score `texts`, each distinct text once (templates and copied emails repeat verbatim)."""
+    unique = list(dict.fromkeys(texts))
+    scored = dict(zip(unique, texts_consistency(message, unique, encoder), strict=True))
+    return [scored[text] for text in texts]
+
+
+def touchpoints_score(
+    touchpoints: Sequence[Touchpoint],
+    initiative: Initiative,
+    encoder: TextEncoder | None = None,
+    message: CanonicalMessage | None = None,
+) -> int:
+    """Score `touchpoints` (all of `initiative`) and store or replace their scores; return count."""
+    message = message or initiative_message(initiative)
+    if not touchpoints or not message.key_points:
+        return 0
+    encoder = encoder or initiative_encoder(initiative)
+    digest = message_digest(message)
+    reports = _reports(message, [t.content for t in touchpoints], encoder)
+    rows = []
+    for touchpoint, report in zip(touchpoints, reports, strict=True):
+        fields = score_fields(report, digest)
+        rows.append(TouchpointScore(touchpoint=touchpoint, truncated=report.truncated, **fields))
+    TouchpointScore.objects.bulk_create(
+        rows, batch_size=500, update_conflicts=True, unique_fields=["touchpoint"],
+        update_fields=["consistency", "key_points", "method", "reliable", "truncated",
+                       "message_digest", "scored_at"],
+    )
+    return len(rows)
+
+
+def restatements_score(
+    restatements: Sequence[Restatement],
+    initiative: Initiative,
+    encoder: TextEncoder | None = None,
+    message: CanonicalMessage | None = None,
+) -> int:
+    """Score `restatements` of `initiative` against its key points and save them; return count."""
+    message = message or initiative_message(initiative)
+    if not restatements or not message.key_points:
+        return 0
+    encoder = encoder or initiative_encoder(initiative)
+    digest = message_digest(message)
+    reports = _reports(message, [r.text for r in restatements], encoder)
+    for restatement, report in zip(restatements, reports, strict=True):
+        for name, value in score_fields(report, digest).items():
+            setattr(restatement, name, value)
+    Restatement.objects.bulk_update(
+        restatements, ["consistency", "key_points", "method", "reliable", "message_digest"],
+        batch_size=500,
+    )
+    return len(restatements)
+
+
+@dataclass(frozen=True)
+class RescoreResult:
+    """What `initiative_rescore` did."""
+
+    touchpoints: int
+    restatements: int
+    method: Method
+    seconds: float
+
+
+@transaction.atomic
+def initiative_rescore(initiative: Initiative, method: str | Method | None = None) -> RescoreResult:
+    """Score every touchpoint and restatement of `initiative` again (after its message changed)."""
+    began = time.perf_counter()
+    encoder = initiative_encoder(initiative, method)
+    message = initiative_message(initiative)
+    touchpoints = list(Touchpoint.objects.filter(initiative=initiative).order_by("pk"))
+    restatements = list(Restatement.objects.filter(initiative=initiative).order_by("pk"))
+    n_t = touchpoints_score(touchpoints, initiative, encoder, message)
+    n_r = restatements_score(restatements, initiative, encoder, message)
+    return RescoreResult(n_t, n_r, encoder.method, time.perf_counter() - began)
+
+
+# --- restatements ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RestatementInput:
+    """A rep's restatement of the message, from the form, a CSV row or the API."""
+
+    initiative_id: int
+    person_id: int
+    date: dt.date
+    text: str
+
+
+@dataclass(frozen=True)
+class RestatementSaved:
+    """The stored restatement and whether it was added, updated or unchanged."""
+
+    restatement: Restatement
+    outcome: str  # "added" | "updated" | "unchanged"
+
+
+def restatement_problems(data: RestatementInput, today: dt.date) -> list[str]:
+    """Everything wrong with `data` except scope, each a sentence saying what to change."""
+    problems = []
+    if not data.text.strip():
+        problems.append("The restatement is empty: write the message in your own words.")
+    if len(data.text) > MAX_RESTATEMENT_CHARS:
+        problems.append(f"The restatement has {len(data.text):,} characters; keep it under "
+                        f"{MAX_RESTATEMENT_CHARS:,} (a few sentences are enough).")
+    if data.date > today:
+        problems.append(f"The date {data.date} is in the future.")
+    initiative = Initiative.objects.filter(pk=data.initiative_id).first()
+    if initiative is None:
+        problems.append(f"No initiative {data.initiative_id}.")
+    elif not initiative.start <= data.date <= initiative.end:
+        problems.append(f"{data.date} is outside {initiative.title} ({initiative.start} to "
+                        f"{initiative.end}).")
+    if not Person.objects.filter(pk=data.person_id).exists():
+        problems.append(f"No person {data.person_id}.")
+    return problems
+
+
+def restatement_scope_problem(data: RestatementInput) -> str | None:
+    """Why this person may not restate this initiative on this date, or None when they may."""
+    person = Person.objects.get(pk=data.person_id)
+    initiative = Initiative.objects.get(pk=data.initiative_id)
+    if person.role != Role.REP:
+        return (f"{person.name} is not a rep: restatements check what reps understood; leaders "
+                "log touchpoints instead.")
+    unit = person_unit_on(person, data.date)
+    if unit is None or unit.pk not in initiative_unit_ids(initiative):
+        return (f"{person.name} is outside the scope of {initiative.title} on {data.date}: "
+                "only reps in its units restate it.")
+    return None
+
+
+@transaction.atomic
+def restatement_submit(data: RestatementInput, today: dt.date | None = None, *,
+                       score: bool = True) -> RestatementSaved:
+    """Store and score a rep's restatement; the same rep, initiative and date again replaces it.
+
+    `score=False` leaves scoring to the caller (imports score their rows in one batch).
+    """
+    problems = restatement_problems(data, today or timezone.localdate())
+    if problems:
+        raise InputError(" ".join(problems))
+    denied = restatement_scope_problem(data)
+    if denied:
+        raise AccessDenied(denied)
+    restatement, created = Restatement.objects.get_or_create(
+        initiative_id=data.initiative_id, person_id=data.person_id, date=data.date,
+        defaults={"text": data.text.strip()},
+    )
+    outcome = "added" if created else "unchanged"
+    if not created and restatement.text != data.text.strip():
+        restatement.text = data.text.strip()
+        restatement.save(update_fields=["text"])
+        outcome = "updated"
+    if score and (outcome != "unchanged" or not restatement.method):
+        restatements_score([restatement], restatement.initiative)
+    return RestatementSaved(restatement, outcome)

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from m3.facts.store import facts_store_from_settings
 from m3.initiatives.selectors import initiatives_visible
+from m3.message.selectors import person_due_list
 from m3.reports.charts import weekly_activity_figure
 from m3.reports.selectors import ask_boards, overview_for
-from m3.web import request_scope
+from m3.web import request_person, request_scope
 
 
 @login_required
@@ -24,12 +25,14 @@ def home(request: HttpRequest) -> HttpResponse:
     facts = facts_store_from_settings()
     overview = overview_for(scope, facts, today)
     title = "Your activities per week" if scope.role == "rep" else "Activities per week in scope"
+    initiatives = initiatives_visible(scope, today)
     return render(
         request,
         "reports/home.html",
         {
             "overview": overview,
-            "initiatives": initiatives_visible(scope, today),
+            "initiatives": initiatives,
+            "due": person_due_list(request_person(request), initiatives, today),
             "boards": ask_boards(scope, facts, today),
             "figure": weekly_activity_figure(overview.activity, title, overview.since,
                                              overview.until),

@@ -65,3 +65,12 @@ def embedding() -> EmbeddingEncoder:
     if not encoder_available():
         pytest.skip(SEMANTIC_MISSING)
     return EmbeddingEncoder()
+
+
+@pytest.fixture(autouse=True)
+def lexical_scoring(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Touchpoints and restatements written by tests are scored lexically (no model to load).
+
+    Only the services' "auto" choice is pinned; tests of the encoders themselves are unaffected.
+    """
+    monkeypatch.setattr("m3.message.services.encoder_available", lambda: False)

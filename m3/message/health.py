@@ -1,0 +1,229 @@
+"""Message health of a unit in a week: clarity, comprehension, frequency, consistency (pure).
+
+Each part is 0..100 (None when there is nothing to measure it with) and the health score is
+their weighted mean. The findings are one plain-English line each ("Not reinforced for 96
+days", "Two leaders disagree on point 2"), most serious first, so a page can show what is wrong
+without explanation. Formulas are in the docstrings below and in docs/message.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import assert_never
+
+from m3.message.alignment import UnitAlignment
+from m3.message.cadence import DueItem, PlanStep, StepKind
+from m3.message.comprehension import UnitComprehension
+
+# Weights of the parts in the health score (renormalised over the parts that exist).
+HEALTH_WEIGHTS: dict[str, float] = {
+    "clarity": 0.1, "comprehension": 0.3, "frequency": 0.3, "consistency": 0.3,
+}
+# Weights inside the consistency part.
+CONSISTENCY_WEIGHTS: dict[str, float] = {"content": 0.6, "delivery": 0.2, "voices": 0.2}
+# A key point fewer than this share of answering reps can state is a finding.
+LOW_POINT_SHARE = 0.5
+# A recurring step this many days late or less is not yet a finding (the frequency part counts
+# it): a reinforcement a couple of days late is noise, weeks late is the story.
+GRACE_DAYS = 7
+# Health bands for colour: below RED is red, below AMBER amber, else green.
+RED, AMBER = 50.0, 70.0
+
+
+class FindingKind(StrEnum):
+    """What a health finding is about, most serious first."""
+
+    NOT_DELIVERED = "not_delivered"
+    NOT_REINFORCED = "not_reinforced"
+    DISAGREEMENT = "disagreement"
+    CONTRADICTION = "contradiction"
+    SILENT = "silent"
+    LOW_COMPREHENSION = "low_comprehension"
+    NOT_ANSWERED = "not_answered"
+
+
+SEVERITY = {kind: rank for rank, kind in enumerate(FindingKind)}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing wrong with a unit's message, as a line a leader understands at a glance."""
+
+    kind: FindingKind
+    text: str
+    key_point: int | None = None
+    days: int = 0  # for late steps: how long; the longest comes first
+
+    @property
+    def severity(self) -> int:
+        """0 is the most serious."""
+        return SEVERITY[self.kind]
+
+
+@dataclass(frozen=True)
+class HealthParts:
+    """The four parts of message health, each 0..100 or None."""
+
+    clarity: float | None
+    comprehension: float | None
+    frequency: float | None
+    consistency: float | None
+
+    def as_dict(self) -> dict[str, float | None]:
+        """The parts by name."""
+        return {"clarity": self.clarity, "comprehension": self.comprehension,
+                "frequency": self.frequency, "consistency": self.consistency}
+
+
+def weighted_mean(values: Mapping[str, float | None], weights: Mapping[str, float]) -> float | None:
+    """sum(w_i * v_i) / sum(w_i) over the values that are not None; None if all are None."""
+    present = [(weights[name], v) for name, v in values.items() if v is not None]
+    total = sum(w for w, _ in present)
+    if total == 0:
+        return None
+    return sum(w * v for w, v in present) / total
+
+
+def frequency_part(steps: Sequence[tuple[PlanStep, DueItem]]) -> float | None:
+    """Frequency, 0..100: is the unit hearing the message as often as the plan says?
+
+    0 while a deliver step is overdue (the message was never delivered); otherwise
+    100 * mean over the recurring steps (redeliver, reinforce) of
+    max(0, 1 - days_overdue / every_days): on time scores 1, one full interval late scores 0.
+    100 when only a delivered deliver step exists; None without a cadence plan.
+    """
+    if not steps:
+        return None
+    recurring = []
+    for step, item in steps:
+        if step.kind is StepKind.DELIVER:
+            if item.overdue:
+                return 0.0
+        elif step.kind is StepKind.REDELIVER or step.kind is StepKind.REINFORCE:
+            every = step.every_days or 1
+            recurring.append(max(0.0, 1 - item.days_overdue / every))
+        else:
+            assert_never(step.kind)
+    if not recurring:
+        return 100.0
+    return 100 * sum(recurring) / len(recurring)
+
+
+def consistency_part(alignment: UnitAlignment, voices: float | None) -> float | None:
+    """Consistency, 0..100, of what the unit hears from all its leaders.
+
+    100 * weighted mean (CONSISTENCY_WEIGHTS, renormalised over what exists) of: content (the
+    leaders' content consistency, `alignment.content_consistency`), delivery (evenness against
+    the plan, `alignment.delivery_consistency`) and voices (the team's answer to "My leaders all
+    say the same thing about it.": (mean - 1) / 4).
+    """
+    mean = weighted_mean({"content": alignment.content, "delivery": alignment.delivery,
+                          "voices": voices}, CONSISTENCY_WEIGHTS)
+    return None if mean is None else 100 * mean
+
+
+def comprehension_part(comprehension: UnitComprehension) -> float | None:
+    """Comprehension, 0..100: 100 * `UnitComprehension.score` (restatements and clarity pulse)."""
+    return None if comprehension.score is None else 100 * comprehension.score
+
+
+def health_score(parts: HealthParts) -> float | None:
+    """Health, 0..100: half the weighted mean of the parts, half the weakest part.
+
+    health = 0.5 * sum(w_p * part_p) / sum(w_p) + 0.5 * min_p(part_p), over the parts that exist
+    (HEALTH_WEIGHTS: clarity 0.1, comprehension 0.3, frequency 0.3, consistency 0.3). The
+    minimum is there because a message fails on its weakest part: a clear message that nobody
+    repeats, or that two leaders tell differently, does not land however good the rest is.
+    None when no part exists.
+    """
+    mean = weighted_mean(parts.as_dict(), HEALTH_WEIGHTS)
+    if mean is None:
+        return None
+    weakest = min(v for v in parts.as_dict().values() if v is not None)
+    return 0.5 * mean + 0.5 * weakest
+
+
+def band(value: float | None) -> str:
+    """"red", "amber", "green" or "none" for a 0..100 value (RED and AMBER thresholds)."""
+    if value is None:
+        return "none"
+    return "red" if value < RED else "amber" if value < AMBER else "green"
+
+
+def _points(numbers: Sequence[int]) -> str:
+    if len(numbers) == 1:
+        return f"point {numbers[0]}"
+    return "points " + ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return "“" + (text if len(text) <= limit else text[:limit - 1].rstrip() + "…") + "”"
+
+
+def unit_findings(
+    steps: Sequence[tuple[PlanStep, DueItem]],
+    alignment: UnitAlignment,
+    comprehension: UnitComprehension,
+    names: Mapping[int, str],
+    as_of: dt.date,
+    clock_start: dt.date,
+) -> tuple[Finding, ...]:
+    """The unit's findings, most serious first; each is one line that needs no explanation.
+
+    `clock_start` is when reinforcement could first have been due (first delivery, else the
+    initiative's start): "Not reinforced for N days" counts from the last reinforcing touch, or
+    from it when there was none.
+    """
+    found: list[Finding] = []
+    for step, item in steps:
+        if not item.overdue or (step.kind is not StepKind.DELIVER
+                                and item.days_overdue <= GRACE_DAYS):
+            continue
+        if step.kind is StepKind.DELIVER:
+            found.append(Finding(FindingKind.NOT_DELIVERED,
+                                 f"Message never delivered ({item.days_overdue} days late)"))
+        elif step.kind is StepKind.REINFORCE or step.kind is StepKind.REDELIVER:
+            since = (as_of - (item.last_touch or clock_start)).days
+            verb = "reinforced" if step.kind is StepKind.REINFORCE else "redelivered"
+            found.append(Finding(FindingKind.NOT_REINFORCED, f"Not {verb} for {since} days",
+                                 days=since))
+        else:
+            assert_never(step.kind)
+    disagreeing = set()
+    for d in alignment.disagreements:
+        disagreeing.add((d.contradicting_leader, d.key_point))
+        found.append(Finding(
+            FindingKind.DISAGREEMENT,
+            f"Two leaders disagree on point {d.key_point}: {names.get(d.contradicting_leader, '?')}"
+            f" says {_quote(d.quote)}",
+            d.key_point,
+        ))
+    for lead in alignment.leaders:
+        for k, quote in enumerate(lead.contradictions, start=1):
+            if quote and (lead.leader_id, k) not in disagreeing:
+                found.append(Finding(
+                    FindingKind.CONTRADICTION,
+                    f"{names.get(lead.leader_id, '?')} contradicts point {k}: {_quote(quote)}", k,
+                ))
+        silent = [k for k in lead.silent_points() if not lead.contradictions[k - 1]]
+        if silent:
+            found.append(Finding(FindingKind.SILENT,
+                                 f"{names.get(lead.leader_id, '?')} never mentions "
+                                 f"{_points(silent)}", silent[0]))
+    low = [(share, k) for k, share in enumerate(comprehension.point_share, start=1)
+           if share is not None and share < LOW_POINT_SHARE]
+    if low:
+        share, k = min(low)
+        found.append(Finding(FindingKind.LOW_COMPREHENSION,
+                             f"Only {share:.0%} of reps can state point {k}", k))
+    if comprehension.not_answered and comprehension.members:
+        found.append(Finding(
+            FindingKind.NOT_ANSWERED,
+            f"{len(comprehension.not_answered)} of {len(comprehension.members)} reps have not "
+            "restated the message",
+        ))
+    return tuple(sorted(found, key=lambda f: (f.severity, -f.days)))

@@ -1,0 +1,166 @@
+"""Touchpoints and restatements are scored when written; rescoring; CSV imports all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from m3.errors import AccessDenied, InputError
+from m3.ingest.problems import ImportRejected
+from m3.initiatives.models import Initiative, KeyPoint
+from m3.initiatives.services import initiative_save
+from m3.message.encoders import Method
+from m3.message.importer import restatements_import, touchpoints_import
+from m3.message.models import Restatement, TouchpointScore
+from m3.message.services import (
+    RestatementInput,
+    TouchpointInput,
+    initiative_rescore,
+    restatement_submit,
+    touchpoint_log,
+    touchpoints_score,
+)
+from tests.factories import START, SmallOrg, small_org
+from tests.initiatives.test_services import roi_input
+
+pytestmark = pytest.mark.django_db
+TODAY = START + dt.timedelta(days=60)
+FAITHFUL = ("Start with what the problem costs the customer, use the ROI calculator with them, "
+            "and put the number in the proposal.")
+AGAINST = "Skip the ROI calculator; just demo the product and talk about features."
+
+
+def world() -> tuple[SmallOrg, Initiative]:
+    org = small_org()
+    initiative = initiative_save(roi_input(org, unit_ids=(org.north.pk,)))
+    return org, initiative
+
+
+def log(org: SmallOrg, initiative: Initiative, content: str, **changes: object) -> TouchpointInput:
+    data = {"initiative_id": initiative.pk, "leader_id": org.manager_a.pk, "channel": "meeting",
+            "date": START + dt.timedelta(days=3), "content": content, "unit_id": org.team_a.pk}
+    data.update(changes)
+    return TouchpointInput(**data)  # type: ignore[arg-type]
+
+
+def lexical(initiative: Initiative) -> None:
+    initiative_rescore(initiative, Method.LEXICAL)
+
+
+def test_a_logged_touchpoint_is_scored_and_stored_per_key_point() -> None:
+    org, initiative = world()
+    lexical(initiative)
+    faithful = touchpoint_log(log(org, initiative, FAITHFUL), TODAY).touchpoint
+    against = touchpoint_log(log(org, initiative, AGAINST, channel="email"), TODAY).touchpoint
+    good, bad = faithful.score, against.score
+    assert good.method == "lexical" and good.reliable
+    assert [kp["covered"] for kp in good.key_points] == [True, True, True]
+    assert bad.key_points[1]["contradicted"] is True
+    assert "Skip the ROI calculator" in bad.key_points[1]["contradiction"]
+    assert bad.consistency < good.consistency
+
+
+def test_an_unchanged_relog_keeps_its_score_and_a_changed_one_is_scored_again() -> None:
+    org, initiative = world()
+    lexical(initiative)
+    first = touchpoint_log(log(org, initiative, AGAINST), TODAY).touchpoint.score.consistency
+    touchpoint_log(log(org, initiative, AGAINST), TODAY)
+    assert TouchpointScore.objects.count() == 1
+    again = touchpoint_log(log(org, initiative, FAITHFUL), TODAY)
+    again.touchpoint.score.refresh_from_db()
+    assert again.outcome == "updated" and again.touchpoint.score.consistency > first
+
+
+def test_rescoring_after_the_key_points_change_uses_the_new_points() -> None:
+    org, initiative = world()
+    lexical(initiative)
+    tp = touchpoint_log(log(org, initiative, FAITHFUL), TODAY).touchpoint
+    old = tp.score.message_digest
+    KeyPoint.objects.filter(initiative=initiative, position=3).update(
+        text="Book the follow-up meeting before you leave")
+    result = initiative_rescore(initiative)
+    tp.score.refresh_from_db()
+    assert result.touchpoints == 1 and result.method is Method.LEXICAL
+    assert tp.score.message_digest != old
+    assert tp.score.key_points[2]["point"] == "Book the follow-up meeting before you leave"
+    assert tp.score.key_points[2]["covered"] is False
+
+
+def test_a_rep_in_scope_restates_once_per_day_and_is_scored() -> None:
+    org, initiative = world()
+    lexical(initiative)
+    data = RestatementInput(initiative.pk, org.rep_a1.pk, TODAY, FAITHFUL)
+    assert restatement_submit(data, TODAY).outcome == "added"
+    assert restatement_submit(data, TODAY).outcome == "unchanged"
+    saved = Restatement.objects.get()
+    assert saved.method == "lexical" and all(kp["covered"] for kp in saved.key_points)
+
+
+def test_a_restatement_from_someone_outside_the_initiatives_scope_is_refused() -> None:
+    org, initiative = world()
+    with pytest.raises(AccessDenied, match="outside the scope of Lead with value"):
+        restatement_submit(RestatementInput(initiative.pk, org.rep_c1.pk, TODAY, FAITHFUL), TODAY)
+    with pytest.raises(AccessDenied, match="not a rep"):
+        restatement_submit(RestatementInput(initiative.pk, org.manager_a.pk, TODAY, FAITHFUL),
+                           TODAY)
+    with pytest.raises(InputError, match="empty"):
+        restatement_submit(RestatementInput(initiative.pk, org.rep_a1.pk, TODAY, "  "), TODAY)
+    assert not Restatement.objects.exists()
+
+
+def test_importing_touchpoints_lists_every_problem_and_writes_nothing(tmp_path: Path) -> None:
+    org, initiative = world()
+    path = tmp_path / "touchpoints.csv"
+    path.write_text(
+        "leader,unit,person,channel,date,content\n"
+        f"{org.manager_a.email},Team A,,meeting,{START + dt.timedelta(days=3)},\"{FAITHFUL}\"\n"
+        f"{org.manager_a.email},Team B,,meeting,{START + dt.timedelta(days=3)},hello\n"
+        f"nobody@example.test,Team A,,meeting,2026-13-01,hello\n", encoding="utf-8")
+    with pytest.raises(ImportRejected) as rejected:
+        touchpoints_import(path, initiative, TODAY)
+    text = str(rejected.value)
+    assert "touchpoints.csv, row 3, column 'leader': Mia Manager does not lead Team B" in text
+    assert "row 4, column 'leader': no person with the email 'nobody@example.test'" in text
+    assert "row 4, column 'date'" in text
+    assert not TouchpointScore.objects.exists() and not initiative.touchpoints.exists()
+
+
+def test_importing_the_same_touchpoints_twice_adds_them_once_and_scores_them(
+    tmp_path: Path,
+) -> None:
+    org, initiative = world()
+    lexical(initiative)
+    path = tmp_path / "touchpoints.csv"
+    path.write_text(
+        "leader,unit,person,channel,date,content\n"
+        f"{org.manager_a.email},Team A,,meeting,{START + dt.timedelta(days=3)},\"{AGAINST}\"\n"
+        f"{org.manager_a.email},,{org.rep_a1.email},one_to_one,{START + dt.timedelta(days=4)},"
+        f"\"{FAITHFUL}\"\n", encoding="utf-8")
+    first = touchpoints_import(path, initiative, TODAY)
+    second = touchpoints_import(path, initiative, TODAY)
+    assert (first.added, second.added, second.unchanged) == (2, 0, 2)
+    assert TouchpointScore.objects.count() == 2
+
+
+def test_importing_restatements_refuses_a_rep_outside_the_scope_naming_the_row(
+    tmp_path: Path,
+) -> None:
+    org, initiative = world()
+    lexical(initiative)
+    path = tmp_path / "restatements.csv"
+    path.write_text(f"email,date,text\n{org.rep_a1.email},{TODAY},\"{FAITHFUL}\"\n"
+                    f"{org.rep_c1.email},{TODAY},\"{FAITHFUL}\"\n", encoding="utf-8")
+    with pytest.raises(ImportRejected, match="row 3, column 'email': Cal Rep is outside"):
+        restatements_import(path, initiative, TODAY)
+    assert not Restatement.objects.exists()
+    result = restatements_import(path, initiative, TODAY, skip_invalid=True)
+    assert (result.added, result.skipped) == (1, 1)
+    assert Path(result.report_path).is_file()
+    assert Restatement.objects.get().method == "lexical"
+
+
+def test_scoring_nothing_is_a_no_op() -> None:
+    _, initiative = world()
+    assert touchpoints_score([], initiative) == 0
