@@ -50,7 +50,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Comma-separated host names the web server answers to."),
     Setting("M3_FACTS_LOCK_TIMEOUT", "30", "Seconds to wait for the DuckDB facts file while "
             "another process (an import, the server) holds it."),
-    Setting("M3_TIME_ZONE", "UTC", "Time zone for dates shown and for week boundaries."),
+    Setting("M3_TIME_ZONE", "UTC", "Time zone of 'today' (current and last full week) and of "
+            "dates shown; fact times are bucketed by the date the CRM export wrote."),
     Setting("M3_LOG_FILE", "{data_dir}/m3.log", "File where tracebacks of failed commands go."),
     Setting("M3_METRICS_FILE", "", "YAML file of your own metrics, added to the built-in "
             "catalogue (see docs/metrics.md). Empty: the built-in catalogue only."),
