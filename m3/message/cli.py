@@ -247,6 +247,52 @@ def import_restatements_command(file: Path, title: str, skip_invalid: bool,
     _import_report(result, "Restatements")
 
 
+@message_group.command(name="import-calendar")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--initiative", "title", required=True, help="Title of the initiative.")
+@click.option("--leader", required=True, help="Email of the leader whose calendar FILE is.")
+@click.option("--match", "match", multiple=True,
+              help="Import events whose title or description holds TEXT (repeatable). "
+                   "Default: the initiative's title or a distinctive word of a key point.")
+@click.option("--dry-run", is_flag=True, help="Check and count, write nothing.")
+@click.option("--skip-invalid", is_flag=True,
+              help="Import the valid events; write the others to FILE-skipped.csv.")
+@data_dir_option
+def import_calendar_command(file: Path, title: str, leader: str, match: tuple[str, ...],
+                            dry_run: bool, skip_invalid: bool, data_dir: Path | None) -> None:
+    """Import a leader's calendar export (.ics from Google Calendar or Outlook) as touchpoints.
+
+    One touchpoint per meeting about the initiative up to today: its date, "video" when it has
+    a conference link (else "meeting"), its title and description as content, and as audience
+    the one attendee in an M3 team, or the smallest unit LEADER leads that holds all of them.
+    Cancelled, future, other people's and unrelated events are skipped and counted. All or
+    nothing; importing the same file again changes nothing. See docs/message.md.
+    """
+    django_ready(data_dir)
+    import os
+
+    from django.utils import timezone
+
+    from m3.message.calendar import calendar_import
+    from m3.org.models import Person
+
+    person = Person.objects.filter(email__iexact=leader.strip()).first()
+    if person is None:
+        raise InputError(f"No person with the email {leader!r}; check it or import the org.")
+    result = calendar_import(file, _initiative(title), person, timezone.localdate(), match=match,
+                             skip_invalid=skip_invalid, dry_run=dry_run,
+                             run_by=os.environ.get("USER", ""))
+    click.echo(f"Matched on: {', '.join(result.terms)}")
+    verb = "would be " if result.dry_run else ""
+    click.echo(f"Touchpoints{' (dry run)' if result.dry_run else ''}: {result.added} {verb}added, "
+               f"{result.updated} {verb}updated, {result.unchanged} unchanged, "
+               f"{result.skipped_total} skipped, {result.rejected} rejected.")
+    for reason, count in result.skipped:
+        click.echo(f"  skipped: {count} {reason}")
+    if result.report_path:
+        click.echo(f"Rejected events are listed in {result.report_path}")
+
+
 @message_group.command(name="health")
 @click.argument("initiative")
 @click.option("--unit", default=None, help="Only this team (its name).")
