@@ -8,6 +8,7 @@ from django.urls import path
 
 from m3.api import api_build
 from m3.initiatives import views as initiative_views
+from m3.measure import views as measure_views
 from m3.message import views as message_views
 from m3.org import views as org_views
 from m3.reports import views as report_views
@@ -28,6 +29,7 @@ urlpatterns = [
     path("initiatives/<int:pk>/restate/", message_views.restate, name="restate"),
     path("touchpoints/new/", message_views.touchpoint_new, name="touchpoint_new"),
     path("message/due/", message_views.message_due, name="message_due"),
+    path("metrics/explain/", measure_views.metric_explain_page, name="metric_explain"),
     path("admin/", admin.site.urls),
     path("api/", api_build().urls),
 ]

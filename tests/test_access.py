@@ -467,6 +467,37 @@ def api_message_due(w: World, role: str) -> list[Case]:
     return [api(role, Case("GET", "/api/message/due", 200, fields={"[id]": []}))]
 
 
+def explain_query(node: str) -> str:
+    """The explain query for all activities of `node` (unit=ID or person=ID) over 8 weeks."""
+    monday = last_week_tuesday().date() - dt.timedelta(days=1)
+    first = monday - dt.timedelta(weeks=7)
+    return (f"metric=activities&{node}&grain=week&from={first.isoformat()}"
+            f"&to={(monday + dt.timedelta(days=6)).isoformat()}&period={monday.isoformat()}")
+
+
+def explain_pages(w: World, role: str) -> list[Case]:
+    cases = [scoped(role, u in UNITS_SEEN[role],
+                    Case("GET", f"/metrics/explain/?{explain_query(f'unit={w.pk(u)}')}", 200,
+                         shown=(NAME[u],)), 403, LOGIN) for u in UNITS]
+    cases += [scoped(role, p in PEOPLE_SEEN[role],
+                     Case("GET", f"/metrics/explain/?{explain_query(f'person={w.pk(p)}')}", 200,
+                          shown=(NAME[p],)), 403, LOGIN) for p in PEOPLE]
+    return [*cases, scoped(role, True, Case("GET", "/metrics/explain/?metric=activities", 400),
+                           400, LOGIN)]
+
+
+def api_explain(w: World, role: str) -> list[Case]:
+    cases = [api(role, Case("GET", f"/api/metrics/explain?{explain_query(f'unit={w.pk(u)}')}",
+                            200, fields={"node": NAME[u], "rows_total": sum(
+                                totals(REPS_OF_UNIT[u]).values())}), u in UNITS_SEEN[role])
+             for u in UNITS]
+    cases += [api(role, Case("GET", f"/api/metrics/explain?{explain_query(f'person={w.pk(p)}')}",
+                             200, fields={"node": NAME[p],
+                                          "rows_total": sum(totals([p]).values())}),
+                  p in PEOPLE_SEEN[role]) for p in PEOPLE]
+    return cases
+
+
 def public(path: str, status: int = 200) -> Routes:
     """A route every role, the anonymous included, gets the same answer from."""
     return lambda w, role: [Case("GET", path, status)]
@@ -489,6 +520,7 @@ PAGE_ROUTES: dict[str, Routes] = {
     "initiatives/<int:pk>/restate/": restate_pages,
     "touchpoints/new/": touchpoint_new,
     "message/due/": message_due,
+    "metrics/explain/": explain_pages,
     # The API's own pages: the schema and its viewer hold no data, so they are public; the
     # root has no operation.
     "api/openapi.json": public("/api/openapi.json"),
@@ -508,6 +540,7 @@ API_ROUTES: dict[tuple[str, str], Routes] = {
     ("GET", "api/touchpoints"): api_touchpoints,
     ("POST", "api/touchpoints"): api_touchpoint_create,
     ("GET", "api/message/due"): api_message_due,
+    ("GET", "api/metrics/explain"): api_explain,
 }
 
 # --- the Django admin: only the admin role gets in; everyone else is sent to its login -----------

@@ -101,7 +101,7 @@ def metric_values(
 
 def metric_drilldown(
     name: str,
-    node: str,
+    node: str | Sequence[Attribution],
     grain: Grain,
     start: dt.date,
     end: dt.date,
@@ -114,12 +114,13 @@ def metric_drilldown(
     """The fact rows behind NAME for NODE (in one period if given), first `limit` of them."""
     import ibis
 
-    attribution = node_attribution(node)
+    attribution = node_attribution(node) if isinstance(node, str) else list(node)
+    label = node if isinstance(node, str) else attribution[0].node
     catalogue = catalogue or catalogue_from_settings()
     facts = facts or facts_store_from_settings()
     with facts.connect() as con:
         expr = metric_rows(con, catalogue, name, attribution, Window(grain, start, end),
-                           node=node, period=period)
+                           node=label, period=period)
         total = int(expr.count().execute())
         rows = expr.order_by(["period_start", "id"]).limit(limit).execute()
         return DrillDown(rows, str(ibis.to_sql(expr)), total)

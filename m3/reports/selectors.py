@@ -97,6 +97,16 @@ class AskBoard:
     last_week: dt.date
     rows: tuple[AskRow, ...]
 
+    @property
+    def first_week(self) -> dt.date:
+        """The Monday of the first of the four weeks shown."""
+        return self.last_week - dt.timedelta(weeks=ASK_TREND_WEEKS - 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        """The Sunday that ends the last full week."""
+        return self.last_week + dt.timedelta(days=6)
+
 
 ASK_TREND_WEEKS = 4
 
