@@ -17,9 +17,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from m3.facts.store import FactsStore
+from m3.initiatives.models import Initiative
 from m3.measure.catalogue import Catalogue, Grain, MetricKind
 from m3.measure.compile import Attribution, Window, metric_evaluate
 from m3.measure.evaluate import exchange_rates, unit_attribution
+from m3.org.models import Unit
 
 STALE_AFTER = dt.timedelta(days=7)
 
@@ -41,17 +43,16 @@ class Finding:
     message: str
 
 
-def _scope_units(initiative: object) -> list:  # type: ignore[type-arg]
+def _scope_units(initiative: Initiative) -> list[Unit]:
     """The initiative's units and every unit below them that has members (teams)."""
-    from m3.org.models import Unit
     from m3.org.selectors import unit_ids_with_descendants
 
-    ids = unit_ids_with_descendants(u.pk for u in initiative.units.all())  # type: ignore[attr-defined]
+    ids = unit_ids_with_descendants(u.pk for u in initiative.units.all())
     return list(Unit.objects.filter(pk__in=list(ids), memberships__isnull=False).distinct())
 
 
 def initiative_weekly(
-    initiative: object, names: list[str], facts: FactsStore, catalogue: Catalogue,
+    initiative: Initiative, names: list[str], facts: FactsStore, catalogue: Catalogue,
     end: dt.date,
 ) -> pd.DataFrame:
     """Columns unit, week, metric, value for every member-holding unit of the initiative's scope,
@@ -61,7 +62,7 @@ def initiative_weekly(
         attribution.extend(unit_attribution(unit))
     if not attribution or not names:
         return pd.DataFrame(columns=["unit", "week", "metric", "value"])
-    start = initiative.start  # type: ignore[attr-defined]
+    start = initiative.start
     with facts.connect() as con:
         result = metric_evaluate(con, catalogue, names, attribution,
                                  Window(Grain.WEEK, start, max(end, start)),
@@ -71,7 +72,7 @@ def initiative_weekly(
 
 
 def measurement_audit(
-    initiative: object, catalogue: Catalogue, facts: FactsStore, today: dt.date
+    initiative: Initiative, catalogue: Catalogue, facts: FactsStore, today: dt.date
 ) -> list[Finding]:
     """Audit how `initiative` is measured; problems first."""
     from django.db.models import Max, Sum
@@ -80,7 +81,7 @@ def measurement_audit(
     from m3.ingest.models import ImportRun, ImportStatus
 
     findings: list[Finding] = []
-    asks = list(initiative.asks.all())  # type: ignore[attr-defined]
+    asks = list(initiative.asks.all())
     levers: list[str] = []
     for ask in asks:
         if ask.lever_metric not in catalogue:
@@ -93,7 +94,7 @@ def measurement_audit(
                                     f"measured by {ask.lever_metric}, an output metric: measure "
                                     "the behaviour itself with a lever metric."))
         levers.append(ask.lever_metric)
-    output = initiative.output_metric  # type: ignore[attr-defined]
+    output = initiative.output_metric
     if output not in catalogue:
         findings.append(Finding(Severity.PROBLEM, "output", f"The output metric {output!r} is "
                                 "not in the catalogue: pick one from `m3 metrics list`."))
@@ -103,7 +104,7 @@ def measurement_audit(
     if not levers:
         findings.append(Finding(Severity.PROBLEM, "levers", "The output has no lever: add asks "
                                 "with lever metrics, so leaders and reps see what to do."))
-    end = min(today, initiative.end)  # type: ignore[attr-defined]
+    end = min(today, initiative.end)
     names = list(dict.fromkeys([*levers, *([output] if output in catalogue else [])]))
     weekly = initiative_weekly(initiative, names, facts, catalogue, end)
     for unit, rows in weekly.groupby("unit"):
@@ -125,10 +126,10 @@ def measurement_audit(
             findings.append(Finding(Severity.WARNING, "freshness", f"The last {row['source']} "
                                     f"import is {age.days} days old: import a fresh export."))
     members: dict[int, str] = {}
-    for unit in _scope_units(initiative):
-        for a in unit_attribution(unit):
+    for team in _scope_units(initiative):
+        for a in unit_attribution(team):
             if a.end is None or a.end > end:
-                members[a.rep_id] = unit.name
+                members[a.rep_id] = team.name
     if members:
         with facts.connect() as con:
             t = con.table("activities")
@@ -143,7 +144,7 @@ def measurement_audit(
                                     f"({members[person.pk]}) logged no activity in the last 2 "
                                     "weeks: check the import and the owner mapping, then ask."))
     rejected = ImportRun.objects.filter(
-        started_at__date__gte=initiative.start).aggregate(n=Sum("rejected"))["n"] or 0  # type: ignore[attr-defined]
+        started_at__date__gte=initiative.start).aggregate(n=Sum("rejected"))["n"] or 0
     if rejected:
         findings.append(Finding(Severity.WARNING, "rejected rows", f"{rejected} row(s) were "
                                 "rejected by imports since the initiative started: read the "

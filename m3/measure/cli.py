@@ -7,12 +7,16 @@ import io
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from m3.measure.catalogue import Grain, MetricType
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+if TYPE_CHECKING:
+    from m3.initiatives.models import Initiative
 
 
 def _dates(start: dt.datetime | None, end: dt.datetime | None) -> tuple[dt.date, dt.date]:
@@ -76,7 +80,10 @@ def _table(rows: Sequence[Mapping[str, object]], columns: list[str]) -> None:
     table = Table(*columns)
     for row in rows:
         table.add_row(*("" if row[c] is None else str(row[c]) for c in columns))
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=200)  # piped or logged: don't wrap cells at 80 columns
+    console.print(table)
 
 
 @metrics_group.command("eval")
@@ -240,17 +247,13 @@ def owners_map(owner: str, person: str) -> None:
     click.echo(f"{owner} is {found.name} <{found.email}>; {updated} fact row(s) updated.")
 
 
-def _initiative(key: str) -> object:
-    from m3.errors import NotFound
+def _initiative(key: str) -> Initiative:
     from m3.initiatives.models import Initiative
+    from m3.initiatives.selectors import initiative_by_title
 
-    found = Initiative.objects.filter(title=key).first()
-    if found is None and key.isdigit():
-        found = Initiative.objects.filter(pk=int(key)).first()
-    if found is None:
-        titles = ", ".join(Initiative.objects.values_list("title", flat=True)[:10])
-        raise NotFound(f"No initiative {key!r}: give its title or id ({titles or 'none yet'}).")
-    return found
+    if key.isdigit() and Initiative.objects.filter(pk=int(key)).exists():
+        return Initiative.objects.get(pk=int(key))
+    return initiative_by_title(key)
 
 
 @click.group("measure")

@@ -9,8 +9,10 @@ For a lever x and the output y, both weekly per unit, and a lag L in 0..max_lag 
   its R² says how much of the output the lever's past explains, and it projects next week's
   output from the lever's latest values: ŷ(T+1) = a + Σ b_L · x(T + 1 − L).
 
-With fewer than `min_points` pairs (default 12) the verdict is "too thin to say"; a lever
-"leads" when its best r ≥ 0.3 with p < 0.05, else "no clear link".
+A lever never recorded in the scope (all zero or missing) gets "no lever data": the unit has no
+lever reporting. Otherwise, with fewer than `min_points` pairs (default 12) or a lever that does
+not vary, the verdict is "too thin to say"; a lever "leads" when its best r ≥ 0.3 with
+p < 0.05, else "no clear link".
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import pandas as pd
 
 OVERALL = "overall"
 TOO_THIN = "too thin to say"
+NO_DATA = "no lever data"
 LEADS = "leads"
 NO_LINK = "no clear link"
 
@@ -80,8 +83,10 @@ def _distributed_lag(weekly: pd.DataFrame, lever: str, output: str, max_lag: int
     xcols = [f"x{lag}" for lag in range(1, max_lag + 1)]
     if len(data) < len(xcols) + 3:
         return None, None
-    model = sm.OLS(data["y"].to_numpy(), sm.add_constant(data[xcols].to_numpy(),
-                                                         has_constant="add")).fit()
+    design = sm.add_constant(data[xcols].to_numpy(), has_constant="add")
+    if np.linalg.matrix_rank(design) < design.shape[1]:
+        return None, None  # a constant lever (e.g. never recorded) cannot be regressed on
+    model = sm.OLS(data["y"].to_numpy(), design).fit()
     wide = weekly[weekly["metric"] == lever].pivot_table(index="week", columns="unit",
                                                          values="value", aggfunc="sum")
     wide = wide[[u for u in units if u in wide.columns]].sort_index()
@@ -127,8 +132,10 @@ def lever_rank(
                 r2, projection = _distributed_lag(data, lever, output, max_lag,
                                                   units if scope == OVERALL else [scope])
             if best is None:
+                recorded = data.loc[data["metric"] == lever, "value"].fillna(0)
+                verdict = NO_DATA if not recorded.any() else TOO_THIN
                 findings.append(LeverFinding(lever, scope, None, None, None, n_max, r2,
-                                             TOO_THIN, None))
+                                             verdict, None))
                 continue
             lag, r, p, n = best
             verdict = LEADS if r >= 0.3 and p < 0.05 else NO_LINK

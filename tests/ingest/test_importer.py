@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -210,29 +211,88 @@ PLAIN_OPPORTUNITIES = [
 ]
 
 
-@pytest.mark.parametrize(("kind", "header", "rows"), [
-    ("activities", ACTIVITY_HEADER, PLAIN_ACTIVITIES),
-    ("opportunities", OPP_HEADER, PLAIN_OPPORTUNITIES),
-])
-def test_the_arrow_check_of_a_plain_file_types_rows_as_batch_transform_does(
-    tmp_path: Path, kind: str, header: list[str], rows: list[list[str]]
-) -> None:
-    from m3.ingest.crm.importer import _plain_transform, _staging_schema
-    from m3.ingest.crm.mapping import batch_transform
+MAVEN_US = ["opportunity_id", "sales_agent", "product", "account", "deal_stage", "engage_date",
+            "close_date", "close_value"]
+MAVEN_ROWS = [
+    ["d1", "Moses Frase", "GTX", "Cancity", "Won", "10/20/2016", "3/1/2017", "1054"],
+    ["d2", "Moses Frase", "GTX", "Cancity", "Lost", "2016-10-20", "03/01/2017", "0"],
+    ["d3", "Moses Frase", "GTX", "", "Engaging", "1/5/2017", "", ""],
+    ["d4", "Moses Frase", "", "", "Prospecting", "", "", ""],
+    ["d5", "Moses Frase", "GTX", "Cancity", "Won", "2/ 3/2017", "12/31/2017", "7.5"],
+]
+MAVEN_BAD = [
+    ["d6", "Moses Frase", "GTX", "Cancity", "Won", "2/30/2017", "3/1/2017", "1"],
+    ["d7", "Moses Frase", "GTX", "Cancity", "Won", "1/5/17", "3/1/2017", "1"],
+    ["d8", "Moses Frase", "GTX", "Cancity", "Maybe", "1/5/2017", "3/1/2017", "1"],
+    ["d9", "Moses Frase", "GTX", "Cancity", "Won", "1/5/2017", "", "-4"],
+    ["", "Moses Frase", "GTX", "Cancity", "Won", "1/5/2017", "3/1/2017", "1e3"],
+]
+SF_TASK = ["Id", "OwnerId", "AccountId", "Type", "Subject", "ActivityDate", "CompletedDateTime",
+           "CreatedDate", "WhatId", "CurrencyIsoCode", "IsDeleted", "IsClosed"]
+SF_TASK_ROWS = [
+    ["t1", "005A", "001A", "", "Llamada con cliente", "2023-03-02 00:00:00", "", "", "006X", "MXN",
+     "0", "1"],
+    ["t2", "005A", "000000000000000AAA", "Email", "x", "", "2023-03-03 15:00:00", "", "0XB1", "",
+     "0", "1"],
+    ["t3", "005A", "", "", "Seguimiento", "", "", "2023-03-04", "", "", "0", "1"],
+    ["t4", "005A", "", "", "Demo", "2023-03-05", "", "", "", "", "1", "1"],
+    ["t5", "005A", "", "", "Demo", "2023-03-05", "", "", "", "", "0", "0"],
+    ["t6", "005A", "", "", "Cita", "2023-02-30", "", "", "", "", "0", "1"],
+]
+
+
+def _mapping_for(case: str, header: list[str]):  # type: ignore[no-untyped-def]
+    from m3.ingest.crm.mapping import mapping_load
     from m3.ingest.crm.profiles import file_kind
+
+    if case == "maven":
+        return mapping_load(Path(__file__).resolve().parents[2] / "docs" / "mappings" /
+                            "maven-crm.yaml")
+    profile, kind = {"m3-activities": ("m3", "activities"),
+                     "m3-opportunities": ("m3", "opportunities"),
+                     "salesforce": ("salesforce", None)}[case]
+    mapping = file_kind(profile, tuple(header), "f.csv", kind).mapping
+    assert mapping is not None
+    return mapping
+
+
+@pytest.mark.parametrize(("case", "header", "rows"), [
+    ("m3-activities", ACTIVITY_HEADER, PLAIN_ACTIVITIES),
+    ("m3-opportunities", OPP_HEADER, PLAIN_OPPORTUNITIES),
+    ("maven", MAVEN_US, MAVEN_ROWS + MAVEN_BAD),
+    ("salesforce", SF_TASK, SF_TASK_ROWS),
+])
+def test_the_arrow_path_types_rows_and_names_problems_as_the_per_cell_path(
+    tmp_path: Path, case: str, header: list[str], rows: list[list[str]]
+) -> None:
+    from m3.ingest.crm.mapping import _cells_checked, batch_transform
     from m3.ingest.crm.readers import csv_text_batches, text_cells
 
     path = write_csv(tmp_path / "f.csv", header, rows)
-    mapping = file_kind("m3", tuple(header), path.name, kind).mapping
-    assert mapping is not None
+    mapping = _mapping_for(case, header)
     (batch,) = csv_text_batches(path)
-    fast = _plain_transform(mapping, batch)
-    assert fast is not None
-    slow = batch_transform(mapping, text_cells(batch).cells, file=path.name, first_row=2)
-    assert slow.rejected == 0
-    schema = pa.schema([f for f in _staging_schema(kind) if f.name != "__file__"])
-    expected = pa.Table.from_pandas(slow.frame, schema=schema, preserve_index=False)
-    assert fast.cast(schema).equals(expected)
+    fast = batch_transform(mapping, batch.table, file=path.name, first_row=2)
+    slow = _cells_checked(mapping, text_cells(batch).cells, file=path.name,
+                          rows=np.arange(2, 2 + len(rows)))
+    assert fast.table.equals(slow.table)
+    assert (fast.rejected, fast.skipped, fast.problems) == (slow.rejected, slow.skipped,
+                                                            slow.problems)
+
+
+def test_us_dates_are_read_by_arrow_and_impossible_days_are_named() -> None:
+    from m3.ingest.crm.mapping import batch_transform
+
+    mapping = _mapping_for("maven", MAVEN_US)
+    table = pa.table({c: [r[i] for r in MAVEN_ROWS + MAVEN_BAD] for i, c in enumerate(MAVEN_US)})
+    result = batch_transform(mapping, table, file="f.csv", first_row=2)
+    assert result.table["id"].to_pylist() == ["d1", "d2", "d3", "d4", "d5"]
+    assert [str(d) for d in result.table["created_at"].to_pylist()] == [
+        "2016-10-20 00:00:00", "2016-10-20 00:00:00", "2017-01-05 00:00:00", "None",
+        "2017-02-03 00:00:00"]
+    assert [(p.row, p.column) for p in result.problems] == [
+        (7, "engage_date"), (8, "engage_date"), (9, "deal_stage"), (10, "close_date"),
+        (10, "close_value"), (11, "opportunity_id")]  # 1e3 is a number, as pandas reads it
+    assert result.problems[0].message.startswith("'2/30/2017' is not a date in the format")
 
 
 @pytest.mark.parametrize("cell", ["2026-01-06Z", "06/01/2026", "2026-02-30", "2026-01-06 +1"])

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from m3.measure.levers import LEADS, NO_LINK, OVERALL, TOO_THIN, lever_rank
+from m3.measure.levers import LEADS, NO_DATA, NO_LINK, OVERALL, TOO_THIN, lever_rank
 
 
 def weekly(weeks: int, lag: int, seed: int = 1) -> pd.DataFrame:
@@ -46,3 +46,15 @@ def test_projection_uses_the_latest_lever_values() -> None:
 def test_too_few_weeks_are_too_thin_to_say() -> None:
     findings = lever_rank(weekly(5, 1), "won_revenue", ["demos"])
     assert {f.verdict for f in findings} == {TOO_THIN}
+
+
+def test_a_team_that_never_recorded_a_lever_is_named_without_a_warning() -> None:
+    import warnings
+
+    data = weekly(30, 2)
+    data.loc[(data["unit"] == "B") & (data["metric"] == "demos"), "value"] = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no rank-deficiency warning may reach the user
+        findings = lever_rank(data, "won_revenue", ["demos"])
+    b = next(f for f in findings if f.scope == "B")
+    assert b.verdict == NO_DATA and b.r is None

@@ -24,28 +24,17 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from m3.errors import InputError
-from m3.facts.schema import ACTIVITY_TYPES, TABLES
 from m3.facts.store import FactsStore, UpsertCounts
 from m3.ingest.crm.mapping import (
-    FALSE_WORDS,
-    ISO,
-    TRUE_WORDS,
     ImportMapping,
     OwnerMatch,
     batch_transform,
     mapping_load,
+    rows_schema,
 )
 from m3.ingest.crm.owners import OwnerIndex, owner_index
 from m3.ingest.crm.profiles import PROFILES, FileKind, file_kind
-from m3.ingest.crm.readers import (
-    CellBatch,
-    TextBatch,
-    batches_read,
-    csv_text_batches,
-    file_format,
-    header_read,
-    text_cells,
-)
+from m3.ingest.crm.readers import TextBatch, batches_read, header_read, text_batches
 from m3.ingest.models import ImportStatus
 from m3.ingest.problems import ImportRejected, Problem, problems_report_write
 from m3.ingest.services import import_run_finish, import_run_start
@@ -105,11 +94,6 @@ class _Staging:
             pending, self.pending = self.pending, None
             pending.result()
 
-    @property
-    def rows_schema(self) -> pa.Schema:
-        """The schema of the checked rows before their file name is added."""
-        return pa.schema([f for f in self.schema if f.name != "__file__"])
-
     def close(self) -> None:
         try:
             self.wait()
@@ -121,100 +105,8 @@ class _Staging:
 
 
 def _staging_schema(kind: str) -> pa.Schema:
-    schema = TABLES[kind].to_pyarrow()
-    fields = [pa.field(f.name, pa.timestamp("us")) if pa.types.is_timestamp(f.type) else f
-              for f in schema]
+    fields = [f for f in rows_schema(kind) if f.name != "__row__"]
     return pa.schema([*fields, pa.field("__file__", pa.string()), pa.field("__row__", pa.int64())])
-
-
-def _columns_renamed(cells: pd.DataFrame, mapping: ImportMapping) -> pd.DataFrame:
-    """Match the file's columns to the mapping's spelling, ignoring case and spaces around."""
-    wanted = {c.lower(): c for c in mapping.required_columns()}
-    rename = {c: wanted[c.strip().lower()] for c in cells.columns
-              if c.strip().lower() in wanted and c != wanted[c.strip().lower()]}
-    return cells.rename(columns=rename) if rename else cells
-
-
-def _plain(mapping: ImportMapping) -> bool:
-    """Whether every field of `mapping` is a column read as it is (the m3 profile's kind), so
-    that `_plain_transform` may check a batch in Arrow."""
-    return not mapping.skip_where and all(
-        spec.column is not None and not (spec.coalesce or spec.columns or spec.values
-                                         or spec.patterns or spec.when or spec.match
-                                         or spec.has_default)
-        and set(spec.formats) <= {ISO}
-        for spec in mapping.fields.values()
-    )
-
-
-# Texts that `batch_transform` reads exactly as Arrow's casts do; anything else (another date
-# layout, a time zone, a sign, an exponent …) leaves the batch to `batch_transform`.
-PLAIN_DATE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?$"
-PLAIN_AMOUNT = r"^\d+(\.\d+)?$"
-
-
-def _plain_transform(mapping: ImportMapping, batch: TextBatch) -> pa.Table | None:
-    """The batch as typed fact rows (with `__row__`), checked in Arrow without a Python object
-    per cell; None when any cell breaks a rule or is not plainly readable, so that
-    `batch_transform` handles the batch and names every problem in its words.
-
-    The rules are `batch_transform`'s: id present; dates ISO 8601; amounts numbers ≥ 0; won
-    true/false/empty; activity type one of M3's and present; activities dated; a won or lost
-    deal has a close date. Cells are stripped and the mapping's null values are empty.
-    """
-    schema = TABLES[mapping.kind].to_pyarrow()
-    nulls = pa.array(list(mapping.null_values), pa.string())
-    n = batch.table.num_rows
-    columns: dict[str, pa.Array] = {}
-    for name in schema.names:
-        want = schema.field(name).type
-        spec = mapping.fields.get(name)
-        if name == "source":
-            columns[name] = pa.array([mapping.source] * n, pa.string())
-            continue
-        if spec is None or spec.column is None:
-            columns[name] = pa.nulls(n, want)
-            continue
-        text = pc.utf8_trim_whitespace(batch.table[spec.column].combine_chunks())
-        text = pc.if_else(pc.is_in(text, value_set=nulls), pa.scalar(None, pa.string()), text)
-        present = pc.is_valid(text)
-        if pa.types.is_timestamp(want):
-            if pc.any(pc.and_(present, pc.invert(pc.match_substring_regex(text, PLAIN_DATE))))\
-                    .as_py():
-                return None
-            try:
-                columns[name] = pc.cast(text, want)
-            except pa.ArrowInvalid:  # a day that does not exist (2026-02-30)
-                return None
-        elif pa.types.is_floating(want):
-            if pc.any(pc.and_(present, pc.invert(pc.match_substring_regex(text, PLAIN_AMOUNT))))\
-                    .as_py():
-                return None
-            number = pc.cast(text, want)
-            columns[name] = number if spec.scale == 1.0 else pc.multiply(number, spec.scale)
-        elif pa.types.is_boolean(want):
-            lower = pc.utf8_lower(text)
-            is_true = pc.is_in(lower, value_set=pa.array(sorted(TRUE_WORDS)))
-            is_false = pc.is_in(lower, value_set=pa.array(sorted(FALSE_WORDS)))
-            if pc.any(pc.and_(present, pc.invert(pc.or_(is_true, is_false)))).as_py():
-                return None
-            columns[name] = pc.if_else(present, is_true, pa.scalar(None, pa.bool_()))
-        elif pa.types.is_integer(want):
-            columns[name] = pa.nulls(n, want)  # rep_id: resolved from the owner later
-        else:
-            columns[name] = text
-    if pc.any(pc.is_null(columns["id"])).as_py():
-        return None
-    if mapping.kind == "activities":
-        if pc.any(pc.is_null(columns["occurred_at"])).as_py():
-            return None
-        known = pc.is_in(columns["type"], value_set=pa.array(list(ACTIVITY_TYPES)))
-        if not pc.all(pc.fill_null(known, False)).as_py():
-            return None
-    elif pc.any(pc.and_(pc.is_valid(columns["won"]), pc.is_null(columns["closed_at"]))).as_py():
-        return None
-    rows = pa.array(np.arange(batch.first_row, batch.first_row + n, dtype="int64"))
-    return pa.Table.from_arrays([*columns.values(), rows], names=[*columns, "__row__"])
 
 
 def _owners_resolved(
@@ -293,19 +185,26 @@ def _duplicates(staging: _Staging, skip_invalid: bool) -> tuple[list[Problem], i
         con.close()
 
 
-def _batches(
-    path: Path, encoding: str | None, mapping: ImportMapping
-) -> Iterator[TextBatch | CellBatch]:
-    """A CSV read by a plain mapping as Arrow text (checked in Arrow); anything else as cells."""
-    plain_columns = {c.lower(): c for c in mapping.required_columns()}
-    if file_format(path) == "csv" and _plain(mapping):
-        for batch in csv_text_batches(path, encoding):
-            names = batch.table.column_names
-            # The mapping's spelling of each column, as `_columns_renamed` does for cells.
-            renamed = [plain_columns.get(c.strip().lower(), c) for c in names]
-            yield TextBatch(batch.table.rename_columns(renamed), batch.first_row)
-        return
-    yield from batches_read(path, encoding)
+def _batches(path: Path, encoding: str | None, mapping: ImportMapping) -> Iterator[TextBatch]:
+    """The file's rows as Arrow text, its columns named as the mapping spells them (ignoring
+    case and spaces around)."""
+    wanted = {c.lower(): c for c in mapping.required_columns()}
+    for batch in text_batches(path, encoding):
+        names = [wanted.get(c.strip().lower(), c) for c in batch.table.column_names]
+        yield TextBatch(batch.table.rename_columns(names), batch.first_row)
+
+
+def _read_ahead(batches: Iterator[TextBatch]) -> Iterator[TextBatch]:
+    """`batches`, the next one read in a thread while the caller checks the current one (Arrow
+    parses without the GIL, so reading overlaps checking); at most one batch waits."""
+    with ThreadPoolExecutor(1, thread_name_prefix="m3-read") as pool:
+        pending = pool.submit(next, batches, None)
+        while True:
+            batch = pending.result()
+            if batch is None:
+                return
+            pending = pool.submit(next, batches, None)
+            yield batch
 
 
 def _stale_staging_remove(imports_dir: Path) -> None:
@@ -375,27 +274,24 @@ def crm_import(
             assert fk.mapping is not None
             index = index or owner_index()
             staging = stagings[fk.mapping.kind]
-            for batch in _batches(path, encoding, fk.mapping):
-                fast = _plain_transform(fk.mapping, batch) if isinstance(batch, TextBatch) \
-                    else None
-                if fast is None:
-                    cells = text_cells(batch) if isinstance(batch, TextBatch) else batch
-                    result = batch_transform(fk.mapping, _columns_renamed(cells.cells, fk.mapping),
-                                             file=path.name, first_row=cells.first_row)
-                    rejected += result.rejected
-                    skipped += result.skipped
-                    room = MAX_KEPT_PROBLEMS - len(problems)
-                    problems.extend(result.problems[:max(room, 0)])
-                    fast = pa.Table.from_pandas(result.frame, schema=staging.rows_schema,
-                                                preserve_index=False)
-                if fast.num_rows:
-                    rep_ids = _owners_resolved(fast["owner"].combine_chunks(), index,
+            batches = _batches(path, encoding, fk.mapping)
+            for batch in _read_ahead(batches):
+                result = batch_transform(fk.mapping, batch.table, file=path.name,
+                                         first_row=batch.first_row)
+                rejected += result.rejected
+                skipped += result.skipped
+                room = MAX_KEPT_PROBLEMS - len(problems)
+                problems.extend(result.problems[:max(room, 0)])
+                checked = result.table
+                if checked.num_rows:
+                    rep_ids = _owners_resolved(checked["owner"].combine_chunks(), index,
                                                fk.mapping.owners, unknown)
-                    fast = fast.set_column(fast.schema.get_field_index("rep_id"), "rep_id",
-                                           rep_ids)
-                    fast = fast.append_column("__file__", pa.array([path.name] * fast.num_rows,
-                                                                   pa.string()))
-                    staging.write(fast)
+                    checked = checked.set_column(checked.schema.get_field_index("rep_id"),
+                                                 "rep_id", rep_ids)
+                    checked = checked.append_column(
+                        "__file__", pa.repeat(pa.scalar(path.name, pa.string()),
+                                              checked.num_rows))
+                    staging.write(checked)
         for staging in stagings.values():
             staging.close()
         for staging in stagings.values():

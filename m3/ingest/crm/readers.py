@@ -245,6 +245,16 @@ def _xlsx_batches(path: Path, batch_rows: int, header_only: bool) -> Iterator[Ce
 
 
 def _parquet_batches(path: Path, batch_rows: int, header_only: bool) -> Iterator[CellBatch]:
+    if header_only:
+        import pyarrow.parquet as pq
+
+        yield CellBatch(pd.DataFrame(columns=list(pq.ParquetFile(path).schema_arrow.names)), 2)
+        return
+    for batch in _parquet_text_batches(path, batch_rows):
+        yield text_cells(batch)
+
+
+def _parquet_text_batches(path: Path, batch_rows: int) -> Iterator[TextBatch]:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
@@ -253,9 +263,6 @@ def _parquet_batches(path: Path, batch_rows: int, header_only: bool) -> Iterator
     except pa.ArrowInvalid as exc:
         raise InputError(f"{path.name}: not a readable Parquet file ({exc}).") from None
     names = list(handle.schema_arrow.names)
-    if header_only:
-        yield CellBatch(pd.DataFrame(columns=names), 2)
-        return
     first = 2
     for batch in handle.iter_batches(batch_size=batch_rows):
         columns = []
@@ -264,6 +271,27 @@ def _parquet_batches(path: Path, batch_rows: int, header_only: bool) -> Iterator
                 col = pc.strftime(col, format="%Y-%m-%d %H:%M:%S")
             text = pc.cast(col, pa.string())
             columns.append(pc.fill_null(text, ""))
-        table = pa.Table.from_arrays(columns, names=names)
-        yield _cells(table, names, first)
+        yield TextBatch(pa.Table.from_arrays(columns, names=names), first)
         first += batch.num_rows
+
+
+def text_batches(
+    path: Path, encoding: str | None = None, *, batch_rows: int = BATCH_ROWS
+) -> Iterator[TextBatch]:
+    """Yield the file's data rows (CSV, XLSX or Parquet) as Arrow text, a batch at a time."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file; check the path.")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path.name}: the file is empty; export it again with its header line.")
+    fmt = file_format(path)
+    if fmt == "csv":
+        yield from csv_text_batches(path, encoding, batch_rows=batch_rows)
+    elif fmt == "parquet":
+        yield from _parquet_text_batches(path, batch_rows)
+    else:
+        for cells in _xlsx_batches(path, batch_rows, header_only=False):
+            frame = cells.cells
+            arrays = [pa.array(frame.iloc[:, i].tolist(), pa.string())
+                      for i in range(frame.shape[1])]
+            yield TextBatch(pa.Table.from_arrays(arrays, names=list(frame.columns)),
+                            cells.first_row)
