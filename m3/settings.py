@@ -96,7 +96,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = M3.data_dir / "static"
+# No STATIC_ROOT: WhiteNoise serves the apps' and packages' static files through the finders.
 # Plotly's JavaScript is served from the installed package, never copied into the repository.
 STATICFILES_DIRS = [
     BASE_DIR / "static",
