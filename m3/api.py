@@ -16,6 +16,7 @@ def api_build() -> NinjaAPI:
     from m3.measure.api import router as metrics_router
     from m3.message.api import router as message_router
     from m3.org.api import router as org_router
+    from m3.pulse.api import router as pulse_router
     from m3.reports.api import router as reports_router
 
     api = NinjaAPI(title="M3 API", version="1", auth=django_auth,
@@ -25,6 +26,7 @@ def api_build() -> NinjaAPI:
     api.add_router("/initiatives", initiatives_router)
     api.add_router("/", message_router)
     api.add_router("/metrics", metrics_router)
+    api.add_router("/", pulse_router)
 
     @api.exception_handler(M3Error)
     def m3_error(request: HttpRequest, exc: M3Error) -> HttpResponse:

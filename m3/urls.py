@@ -11,6 +11,7 @@ from m3.initiatives import views as initiative_views
 from m3.measure import views as measure_views
 from m3.message import views as message_views
 from m3.org import views as org_views
+from m3.pulse import views as pulse_views
 from m3.reports import views as report_views
 
 urlpatterns = [
@@ -29,6 +30,7 @@ urlpatterns = [
     path("initiatives/<int:pk>/restate/", message_views.restate, name="restate"),
     path("touchpoints/new/", message_views.touchpoint_new, name="touchpoint_new"),
     path("message/due/", message_views.message_due, name="message_due"),
+    path("initiatives/<int:pk>/pulse/", pulse_views.pulse, name="pulse"),
     path("metrics/explain/", measure_views.metric_explain_page, name="metric_explain"),
     path("admin/", admin.site.urls),
     path("api/", api_build().urls),

@@ -419,6 +419,17 @@ def restate_pages(w: World, role: str) -> list[Case]:
     return cases
 
 
+def pulse_pages(w: World, role: str) -> list[Case]:
+    cases = []
+    for i in ("alpha", "coastal"):
+        seen = i in INITIATIVES_SEEN[role]
+        answer = (200 if role in REPS else 403) if seen else 404
+        cases.append(scoped(role, answer == 200,
+                            Case("GET", f"/initiatives/{w.pk(i)}/pulse/", 200,
+                                 shown=(NAME[i],)), answer, LOGIN))
+    return cases
+
+
 def touchpoint_new(w: World, role: str) -> list[Case]:
     return [scoped(role, role in TOUCHPOINT_LOGGERS,
                    Case("GET", "/touchpoints/new/", 200, shown=seen_titles(role),
@@ -461,6 +472,12 @@ def api_touchpoint_create(w: World, role: str) -> list[Case]:
     # Without a body every logged-in role gets the validation error; scope is checked with a
     # body in tests/message/test_pages.py.
     return [api(role, Case("POST", "/api/touchpoints", 422))]
+
+
+def api_pulse_post(w: World, role: str) -> list[Case]:
+    # Without a body every logged-in role gets the validation error; scope is checked with a
+    # body in tests/pulse/test_pulse.py.
+    return [api(role, Case("POST", "/api/pulses", 422))]
 
 
 def api_message_due(w: World, role: str) -> list[Case]:
@@ -518,6 +535,7 @@ PAGE_ROUTES: dict[str, Routes] = {
     "initiatives/<int:pk>/message/": message_pages,
     "initiatives/<int:pk>/message/units/<int:unit_id>/": message_unit_pages,
     "initiatives/<int:pk>/restate/": restate_pages,
+    "initiatives/<int:pk>/pulse/": pulse_pages,
     "touchpoints/new/": touchpoint_new,
     "message/due/": message_due,
     "metrics/explain/": explain_pages,
@@ -541,6 +559,7 @@ API_ROUTES: dict[tuple[str, str], Routes] = {
     ("POST", "api/touchpoints"): api_touchpoint_create,
     ("GET", "api/message/due"): api_message_due,
     ("GET", "api/metrics/explain"): api_explain,
+    ("POST", "api/pulses"): api_pulse_post,
 }
 
 # --- the Django admin: only the admin role gets in; everyone else is sent to its login -----------

@@ -1,0 +1,41 @@
+"""The pulse API: a rep answers this week's questions (the JSON twin of the pulse page)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema
+
+from m3.errors import AccessDenied
+from m3.initiatives.selectors import initiative_for_viewer
+from m3.pulse.services import PulseAnswers, pulse_answer, pulse_week
+from m3.web import request_person, request_scope
+
+router = Router(tags=["pulse"])
+
+
+class PulseIn(Schema):
+    initiative_id: int
+    scores: dict[str, int]
+    comments: dict[str, str] = {}
+
+
+class PulseOut(Schema):
+    week: str
+    added: int
+    updated: int
+
+
+@router.post("/pulses", response=PulseOut)
+def pulse_post(request: HttpRequest, body: PulseIn) -> PulseOut:
+    """Answer this week's pulse (scores 1–5 by question); answering again replaces it."""
+    scope = request_scope(request)
+    today = timezone.localdate()
+    initiative = initiative_for_viewer(body.initiative_id, scope, today)
+    person = request_person(request)
+    if person is None:
+        raise AccessDenied("Your login is not linked to a person: only reps answer pulses.")
+    week = pulse_week(today)
+    added, updated = pulse_answer(PulseAnswers(initiative.pk, person.pk, week, body.scores,
+                                               body.comments))
+    return PulseOut(week=week.isoformat(), added=added, updated=updated)

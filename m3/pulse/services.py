@@ -1,0 +1,91 @@
+"""Writes for pulses: a rep answers this week's questions for an initiative they are part of."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from m3.errors import AccessDenied, InputError
+from m3.initiatives.models import Initiative
+from m3.initiatives.selectors import initiative_unit_ids
+from m3.org.models import Person, Role
+from m3.org.selectors import person_unit_on
+from m3.pulse.models import PulseQuestion, PulseResponse
+
+MAX_COMMENT_CHARS = 2_000
+
+
+@dataclass(frozen=True)
+class PulseAnswers:
+    """One rep's answers for one ISO week: question → score 1–5, and optional comments."""
+
+    initiative_id: int
+    person_id: int
+    week: dt.date
+    scores: Mapping[str, int]
+    comments: Mapping[str, str]
+
+
+def pulse_week(day: dt.date) -> dt.date:
+    """The Monday of the ISO week a pulse answered on `day` belongs to."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def pulse_problems(data: PulseAnswers) -> list[str]:
+    """Everything wrong with the answers, each saying what to change."""
+    problems = []
+    if data.week.weekday() != 0:
+        problems.append("The week must be a Monday (the start of the ISO week).")
+    if not data.scores:
+        problems.append("Answer at least one question.")
+    for question, score in data.scores.items():
+        if question not in PulseQuestion.values:
+            problems.append(f"Unknown question {question!r}; use one of "
+                            f"{', '.join(PulseQuestion.values)}.")
+        if not isinstance(score, int) or not 1 <= score <= 5:
+            problems.append(f"The answer to {question!r} must be 1 to 5 (got {score!r}).")
+    for question, comment in data.comments.items():
+        if len(comment) > MAX_COMMENT_CHARS:
+            problems.append(f"The comment on {question!r} is longer than {MAX_COMMENT_CHARS:,} "
+                            "characters: shorten it.")
+    return problems
+
+
+def pulse_scope_problem(data: PulseAnswers) -> str | None:
+    """Why this person may not answer for this initiative that week, or None."""
+    person = Person.objects.filter(pk=data.person_id).first()
+    initiative = Initiative.objects.filter(pk=data.initiative_id).first()
+    if person is None or initiative is None:
+        return "The person or the initiative does not exist."
+    if person.role != Role.REP:
+        return "Pulses ask reps how the initiative lands; leaders read them, they don't answer."
+    unit = person_unit_on(person, data.week + dt.timedelta(days=6)) or person_unit_on(
+        person, data.week)
+    if unit is None or unit.pk not in initiative_unit_ids(initiative):
+        return f"{person.name} is outside the scope of {initiative.title} that week."
+    if not initiative.start - dt.timedelta(days=6) <= data.week <= initiative.end:
+        return f"{initiative.title} is not running in the week of {data.week}."
+    return None
+
+
+@transaction.atomic
+def pulse_answer(data: PulseAnswers) -> tuple[int, int]:
+    """Store the answers; answering the same week again replaces them. Returns (added, updated)."""
+    problems = pulse_problems(data)
+    if problems:
+        raise InputError(" ".join(problems))
+    denied = pulse_scope_problem(data)
+    if denied:
+        raise AccessDenied(denied)
+    added = updated = 0
+    for question, score in data.scores.items():
+        comment = data.comments.get(question, "").strip()
+        _, created = PulseResponse.objects.update_or_create(
+            initiative_id=data.initiative_id, person_id=data.person_id, week=data.week,
+            question=question, defaults={"score": score, "comment": comment},
+        )
+        added, updated = added + int(created), updated + int(not created)
+    return added, updated
