@@ -39,8 +39,8 @@ SETTINGS: tuple[Setting, ...] = (
             "App database (org, initiatives, touchpoints, users). sqlite:///PATH or "
             "postgresql://USER:PASSWORD@HOST:PORT/NAME."),
     Setting("M3_FACTS_URL", "duckdb:///{data_dir}/facts.duckdb",
-            "Facts store (CRM activities and opportunities). duckdb:///PATH or "
-            "postgresql://USER:PASSWORD@HOST:PORT/NAME."),
+            "Facts store (CRM activities and opportunities). duckdb:///PATH, "
+            "postgresql://USER:PASSWORD@HOST:PORT/NAME or pyspark://local (read in place)."),
     Setting("M3_SECRET_KEY", "", "Django secret key (50+ random characters). When unset, M3 "
             "uses DATA_DIR/secret_key, which `m3 init` creates. Required when M3_DEBUG is off "
             "and no key file exists; placeholder values are refused outside development."),
@@ -119,8 +119,8 @@ def _check_facts_url(key: str, url: str) -> str:
     schemes = ("duckdb://", "postgres://", "postgresql://", "pyspark://")
     if not url.startswith(schemes):
         raise ConfigError(
-            f"{key}={url!r} is not a facts store M3 supports: use duckdb:///PATH or "
-            "postgresql://USER:PASSWORD@HOST:PORT/NAME."
+            f"{key}={url!r} is not a facts store M3 supports: use duckdb:///PATH, "
+            "postgresql://USER:PASSWORD@HOST:PORT/NAME or pyspark://local."
         )
     return url
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,3 +79,16 @@ def facts(tmp_path: Path, settings: object) -> Iterator[FactsStore]:
         store.schema_create()
     settings.M3 = dataclasses.replace(django_settings.M3, facts_url=store.url)  # type: ignore[attr-defined]
     yield store
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One local SparkSession for the whole run (about 15 s to start), its warehouse in tmp."""
+    pytest.importorskip("pyspark", reason="needs PySpark: pip install 'm3[spark]'")
+    if shutil.which("java") is None:
+        pytest.skip("needs Java 17 for Spark local mode: apt-get install openjdk-17-jre-headless")
+    from m3.facts.spark import spark_session
+
+    session = spark_session("pyspark://local", tmp_path_factory.mktemp("spark-warehouse"))
+    yield session
+    session.stop()

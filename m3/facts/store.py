@@ -49,12 +49,15 @@ class FactsStore:
 
     @property
     def engine(self) -> str:
-        """The engine name: duckdb or postgres."""
+        """The engine name: duckdb, postgres or pyspark."""
         if self.url.startswith("duckdb://"):
             return "duckdb"
         if self.url.startswith(("postgres://", "postgresql://")):
             return "postgres"
-        raise ConfigError(f"M3_FACTS_URL={self.url!r}: use duckdb:///PATH or postgresql://….")
+        if self.url.startswith("pyspark://"):
+            return "pyspark"
+        raise ConfigError(f"M3_FACTS_URL={self.url!r}: use duckdb:///PATH, postgresql://… or "
+                          "pyspark://local.")
 
     @property
     def duckdb_path(self) -> Path:
@@ -72,6 +75,10 @@ class FactsStore:
                     f"The facts store {path} does not exist yet: run `m3 init` (or `m3 demo`)."
                 )
             return ibis.duckdb.connect(database=str(path), read_only=not write)
+        if self.engine == "pyspark":
+            from m3.facts.spark import spark_session
+
+            return ibis.pyspark.connect(spark_session(self.url))
         url = self.url.replace("postgres://", "postgresql://", 1)
         return ibis.connect(url)
 
@@ -98,7 +105,18 @@ class FactsStore:
         try:
             yield con
         finally:
-            con.disconnect()
+            if self.engine != "pyspark":  # the Spark session is shared by the whole process
+                con.disconnect()
+
+    def _writable(self) -> None:
+        """Refuse row-level writes where the engine has no transactions to make them safe."""
+        if self.engine == "pyspark":
+            raise InputError(
+                "On Spark, M3 reads the activities and opportunities tables in place: load them "
+                "with your data pipeline (columns in docs/concepts.md, 'Facts'), or replace a "
+                "whole table with m3.facts.spark.facts_table_load. Imports need DuckDB or "
+                "PostgreSQL."
+            )
 
     def schema_create(self) -> None:
         """Create the fact tables that do not exist yet (idempotent)."""
@@ -120,6 +138,7 @@ class FactsStore:
         through COPY); a pandas DataFrame is converted to Arrow once.
         """
         schema = _table_schema(table)
+        self._writable()
         arrow = _arrow_conformed(table, batch, schema.to_pyarrow())
         with self.connect(write=True) as con:
             if self.engine == "duckdb":
@@ -147,6 +166,7 @@ class FactsStore:
         import pyarrow.parquet as pq
 
         schema = _table_schema(table)
+        self._writable()
         columns = list(schema.names)
         target = schema.to_pyarrow()
         handle = pq.ParquetFile(path)

@@ -4,8 +4,6 @@ Spark (local mode), including missing amounts (NULL and a pandas NaN, which Spar
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -81,19 +79,6 @@ def duckdb_values(tmp_path: Path) -> pd.DataFrame:
         return evaluate_all(con)
 
 
-@pytest.fixture(scope="session")
-def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """One local SparkSession for the whole run (about 15 s to start)."""
-    pytest.importorskip("pyspark", reason="needs PySpark: pip install 'm3[spark]'")
-    if shutil.which("java") is None:
-        pytest.skip("needs Java 17 for Spark local mode")
-    from m3.measure.engines import spark_session
-
-    session = spark_session("pyspark://local", tmp_path_factory.mktemp("spark-warehouse"))
-    yield session
-    session.stop()
-
-
 def test_the_fixture_has_missing_amounts_of_both_kinds() -> None:
     amounts = fixture_frames()["opportunities"]["amount"]
     assert amounts.isna().sum() > 20 and np.isnan(amounts.to_numpy()).any()
@@ -118,7 +103,7 @@ def test_spark_gives_the_same_numbers_as_duckdb(
 ) -> None:
     import ibis
 
-    from m3.measure.engines import facts_table_load
+    from m3.facts.spark import facts_table_load
 
     con = ibis.pyspark.connect(spark)
     for table, frame in fixture_frames().items():

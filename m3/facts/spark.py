@@ -1,4 +1,4 @@
-"""Facts engines beyond FactsStore's DuckDB and PostgreSQL: Apache Spark (PySpark).
+"""Apache Spark (PySpark) as a facts engine, beside DuckDB and PostgreSQL.
 
 `pyspark://local` (or `pyspark://local[4]`) starts Spark in local mode; any other master URL
 after `pyspark://` (e.g. `pyspark://spark-master:7077`) is passed to Spark as is. Sessions use
