@@ -70,7 +70,7 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     initiative = initiative_for_viewer(pk, scope, today)
     # The output across the whole scope is an executive's view; others see their own levers.
-    pace = output_pace(initiative, facts_store_from_settings(), today) if (
+    pace = output_pace(initiative, facts_store_from_settings(), today, scope) if (
         scope.everything or scope.role is Role.EXECUTIVE) else None
     return render(
         request,

@@ -28,6 +28,7 @@ class ExplainOut(Schema):
     rows: list[dict[str, Any]] | None
     rows_total: int
     rows_sql: str
+    note: str
 
 
 def _plain(value: object) -> object:
@@ -51,5 +52,5 @@ def metrics_explain(request: HttpRequest) -> ExplainOut:
         metric=x.metric.name, node=x.node,
         values=[ExplainValue.model_validate({k: _plain(v) for k, v in row.items()})
                 for row in x.values.to_dict("records")],
-        sql=dict(x.sql), rows=rows, rows_total=x.rows_total, rows_sql=x.rows_sql,
+        sql=dict(x.sql), rows=rows, rows_total=x.rows_total, rows_sql=x.rows_sql, note=x.note,
     )

@@ -18,6 +18,7 @@ from m3.measure.compile import Attribution
 from m3.measure.evaluate import metric_drilldown, metric_result, unit_attribution
 from m3.org.models import Person, Unit
 from m3.org.scope import Scope
+from m3.org.selectors import person_spans_seen
 
 MAX_RANGE_DAYS = 400
 ROWS_SHOWN = 200
@@ -48,6 +49,7 @@ class Explanation:
     rows: pd.DataFrame | None
     rows_total: int
     rows_sql: str
+    note: str = ""
 
 
 def explain_request_parse(params: Mapping[str, str]) -> ExplainRequest:
@@ -110,9 +112,15 @@ def metric_explain(request: ExplainRequest, scope: Scope) -> Explanation:
         person = Person.objects.filter(pk=request.person_id).first()
         if person is None:
             raise NotFound(f"No person {request.person_id}.")
-        node, attribution = person.name, [Attribution(person.name, person.pk)]
+        spans = person_spans_seen(person, scope.unit_ids,
+                                  whole_history=scope.sees_whole_history(person.pk))
+        node = person.name
+        attribution = [Attribution(node, s.rep_id, s.start, s.end) for s in spans]
     if not attribution:
-        raise InputError(f"{node} has no members: there is nothing to measure.")
+        empty = pd.DataFrame({"period_start": [], "value": [], "target": []})
+        return Explanation(metric, node, empty, {}, None, 0, "",
+                           note=f"No facts of {node} fall in your scope: they never belonged "
+                                "to a unit you lead.")
     targets = ({metric.name: Target(request.target_per_rep, per_rep=True, per=Grain.WEEK)}
                if request.target_per_rep is not None else None)
     result = metric_result([metric.name], attribution, request.grain, request.start, request.end,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema
@@ -18,12 +17,11 @@ from m3.message.selectors import (
     UnitHealthRow,
     initiative_message_health,
     person_due_list,
+    touchpoints_visible,
     unit_message_evidence,
 )
 from m3.message.services import TouchpointInput, touchpoint_log
 from m3.message.views import require_leader_view
-from m3.org.models import Person, Role
-from m3.org.selectors import person_unit_on, unit_ancestor_ids
 from m3.web import request_person, request_scope
 
 router = Router(tags=["message"])
@@ -266,16 +264,7 @@ def touchpoints_list(request: HttpRequest, initiative: int) -> list[dict[str, An
     scope = request_scope(request)
     today = timezone.localdate()
     found = initiative_for_viewer(initiative, scope, today)
-    rows = Touchpoint.objects.filter(initiative=found).select_related("leader", "score")
-    if not scope.everything:
-        seen = Q(unit_id__in=scope.unit_ids) | Q(person_id__in=scope.person_ids)
-        if scope.person_id is not None:
-            seen |= Q(leader_id=scope.person_id)
-            person = Person.objects.get(pk=scope.person_id)
-            unit = person_unit_on(person, today) if scope.role is Role.REP else None
-            if unit is not None:
-                seen |= Q(unit_id__in=[unit.pk, *unit_ancestor_ids(unit.pk)])
-        rows = rows.filter(seen)
+    rows = touchpoints_visible(found, scope, today).select_related("leader", "score")
     return [_touchpoint(tp) for tp in rows.order_by("-date", "-pk")]
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from m3.errors import NotFound
 from m3.initiatives.models import CadenceKind, Initiative
@@ -49,7 +49,12 @@ from m3.message.text import Ask as TextAsk
 from m3.message.text import CanonicalMessage
 from m3.org.models import Leadership, Membership, Person, Unit
 from m3.org.scope import Scope
-from m3.org.selectors import active_on, unit_ancestor_ids, unit_ids_with_descendants
+from m3.org.selectors import (
+    active_on,
+    person_unit_on,
+    unit_ancestor_ids,
+    unit_ids_with_descendants,
+)
 from m3.pulse.models import PulseQuestion, PulseResponse
 
 STEP_KINDS = {
@@ -487,6 +492,40 @@ class UnitEvidence:
 MAX_EVIDENCE_TOUCHPOINTS = 200
 
 
+def audience_member_on_date(unit_ids: Iterable[int]) -> Exists:
+    """True for a touchpoint whose person belonged to one of `unit_ids` on the touchpoint's date.
+
+    A one-to-one before a rep moved belongs to the rep's old unit, not to their new leader.
+    """
+    return Exists(Membership.objects.filter(
+        person_id=OuterRef("person_id"), unit_id__in=list(unit_ids), start__lte=OuterRef("date"),
+    ).filter(Q(end__isnull=True) | Q(end__gt=OuterRef("date"))))
+
+
+def touchpoints_visible(
+    initiative: Initiative, scope: Scope, today: dt.date
+) -> QuerySet[Touchpoint]:
+    """The initiative's touchpoints a viewer may read.
+
+    Admins: all. Leaders: those to a unit they lead, to a person while that person was in a unit
+    they lead, and their own. Reps: those to them, to their unit or a unit above it, and (for a
+    rep who leads nothing) nothing else.
+    """
+    rows = Touchpoint.objects.filter(initiative=initiative)
+    if scope.everything:
+        return rows
+    seen: Q = Q(unit_id__in=scope.unit_ids) | (
+        Q(person_id__isnull=False) & Q(audience_member_on_date(scope.unit_ids)))
+    if scope.person_id is not None:
+        seen |= Q(leader_id=scope.person_id) | Q(person_id=scope.person_id)
+        if scope.role == "rep":
+            person = Person.objects.get(pk=scope.person_id)
+            unit = person_unit_on(person, today)
+            if unit is not None:
+                seen |= Q(unit_id__in=[unit.pk, *unit_ancestor_ids(unit.pk)])
+    return rows.filter(seen)
+
+
 def unit_message_evidence(
     initiative: Initiative, unit_id: int, scope: Scope, week: dt.date | None = None,
     today: dt.date | None = None,
@@ -504,7 +543,8 @@ def unit_message_evidence(
                                                    .get(unit_id, []))}
     touchpoints = (
         Touchpoint.objects.filter(initiative=initiative, date__lte=health.as_of)
-        .filter(Q(unit_id__in=chain) | Q(person_id__in=members))
+        .filter(Q(unit_id__in=chain)
+                | (Q(person_id__in=members) & Q(audience_member_on_date([unit_id]))))
         .select_related("leader", "unit", "person", "score")
         .order_by("-date", "-pk")[:MAX_EVIDENCE_TOUCHPOINTS]
     )

@@ -12,7 +12,16 @@ from m3.errors import NotFound
 from m3.facts.selectors import activity_counts_by_week
 from m3.facts.store import facts_store_from_settings
 from m3.org.models import Person, Unit
-from m3.org.selectors import leaders_of_person_on, person_unit_on, unit_leaders_on, unit_members_on
+from m3.org.selectors import (
+    Span,
+    leaders_of_person_on,
+    person_spans_seen,
+    person_unit_on,
+    unit_ids_with_descendants,
+    unit_leaders_on,
+    unit_members_on,
+    unit_spans,
+)
 from m3.reports.selectors import recent_weeks
 from m3.web import request_scope
 
@@ -65,9 +74,9 @@ def _unit(u: Unit) -> UnitOut:
     return UnitOut(id=u.pk, name=u.name, parent_id=u.parent_id)
 
 
-def _weeks(rep_ids: list[int], day: dt.date) -> list[WeekCount]:
+def _weeks(spans: list[Span], day: dt.date) -> list[WeekCount]:
     since, until = recent_weeks(day)
-    frame = activity_counts_by_week(facts_store_from_settings(), rep_ids, since, until)
+    frame = activity_counts_by_week(facts_store_from_settings(), spans, since, until)
     return [WeekCount(week=r["week"], type=r["type"], activities=int(r["activities"]))
             for r in frame.to_dict("records")]
 
@@ -95,14 +104,15 @@ def unit_get(request: HttpRequest, unit_id: int) -> UnitDetailOut:
                  for lead in unit_leaders_on(unit, today)],
         children=[_unit(c) for c in unit.children.all()],
         members=[_person(m) for m in members],
-        activity=_weeks([m.pk for m in members], today),
+        activity=_weeks(unit_spans(unit_ids_with_descendants([unit.pk])), today),
     )
 
 
 @router.get("/people/{person_id}", response=PersonDetailOut)
 def person_get(request: HttpRequest, person_id: int) -> PersonDetailOut:
     """One person: unit, leaders and their own 12 weeks of activity counts."""
-    request_scope(request).require_person(person_id)
+    scope = request_scope(request)
+    scope.require_person(person_id)
     person = Person.objects.filter(pk=person_id).first()
     if person is None:
         raise NotFound(f"No person {person_id}.")
@@ -113,5 +123,7 @@ def person_get(request: HttpRequest, person_id: int) -> PersonDetailOut:
         unit=_unit(unit) if unit else None,
         leaders=[LeaderOut(person=_person(lo.leader), unit=lo.unit.name, kind=lo.kind)
                  for lo in leaders_of_person_on(person, today)],
-        activity=_weeks([person.pk], today),
+        activity=_weeks(person_spans_seen(person, scope.unit_ids,
+                                          whole_history=scope.sees_whole_history(person.pk)),
+                        today),
     )

@@ -45,6 +45,10 @@ class Scope:
         if not self.can_see_unit(unit_id):
             raise AccessDenied("This unit is outside your scope: ask an admin if you need it.")
 
+    def sees_whole_history(self, person_id: int) -> bool:
+        """True when every fact of the person may be shown (an admin, or the person themself)."""
+        return self.everything or person_id == self.person_id
+
     def require_person(self, person_id: int) -> None:
         """Raise AccessDenied unless the person is in scope."""
         if not self.can_see_person(person_id):

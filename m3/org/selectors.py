@@ -130,3 +130,33 @@ def membership_history(person_ids: Iterable[int]) -> list[tuple[int, int, dt.dat
         .order_by("person_id", "start")
         .values_list("person_id", "unit_id", "start", "end")
     )
+
+
+@dataclass(frozen=True)
+class Span:
+    """The facts of `rep_id` dated in [start, end) (None: unbounded) count for a viewer's node."""
+
+    rep_id: int
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+def unit_spans(unit_ids: Iterable[int]) -> list[Span]:
+    """Every membership of the units: a fact counts for the unit its rep belonged to that day."""
+    rows = Membership.objects.filter(unit_id__in=list(unit_ids)).values_list(
+        "person_id", "start", "end"
+    )
+    return [Span(pid, start, end) for pid, start, end in rows]
+
+
+def person_spans_seen(
+    person: Person, unit_ids: frozenset[int], *, whole_history: bool
+) -> list[Span]:
+    """The stretches of `person`'s facts a viewer may see.
+
+    `whole_history` (the person themself, or an admin): all of them. Otherwise only while the
+    person belonged to one of `unit_ids`: a leader never sees what a rep did in another unit.
+    """
+    if whole_history:
+        return [Span(person.pk)]
+    return [s for s in unit_spans(unit_ids) if s.rep_id == person.pk]

@@ -13,9 +13,12 @@ from m3.facts.store import facts_store_from_settings
 from m3.org.models import Person, Unit
 from m3.org.selectors import (
     leaders_of_person_on,
+    person_spans_seen,
     person_unit_on,
+    unit_ids_with_descendants,
     unit_leaders_on,
     unit_members_on,
+    unit_spans,
 )
 from m3.reports.charts import weekly_activity_figure
 from m3.reports.selectors import recent_weeks
@@ -34,7 +37,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     members = list(unit_members_on(unit, today))
     since, until = recent_weeks(today)
     counts = activity_counts_by_week(
-        facts_store_from_settings(), [m.pk for m in members], since, until
+        facts_store_from_settings(), unit_spans(unit_ids_with_descendants([unit.pk])), since,
+        until,
     )
     return render(
         request,
@@ -61,7 +65,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise NotFound(f"No person {pk}.")
     today = timezone.localdate()
     since, until = recent_weeks(today)
-    counts = activity_counts_by_week(facts_store_from_settings(), [person.pk], since, until)
+    spans = person_spans_seen(person, scope.unit_ids,
+                              whole_history=scope.sees_whole_history(person.pk))
+    counts = activity_counts_by_week(facts_store_from_settings(), spans, since, until)
     return render(
         request,
         "org/person.html",

@@ -13,7 +13,13 @@ from m3.initiatives.models import Initiative
 from m3.measure.compile import Attribution
 from m3.org.models import Membership, Person, Role, Unit
 from m3.org.scope import Scope
-from m3.org.selectors import active_on, members_of_units_on
+from m3.org.selectors import (
+    Span,
+    active_on,
+    members_of_units_on,
+    person_spans_seen,
+    unit_spans,
+)
 
 OVERVIEW_WEEKS = 12
 
@@ -52,7 +58,14 @@ def overview_for(scope: Scope, facts: FactsStore, day: dt.date) -> Overview:
         )
         people = tuple(Person.objects.filter(pk__in=scope.person_ids))
     since, until = recent_weeks(day)
-    activity = activity_counts_by_week(facts, [p.pk for p in people], since, until)
+    spans: list[Span] | None
+    if scope.everything:
+        spans = None
+    elif scope.role is Role.REP and scope.person_id is not None:
+        spans = [Span(scope.person_id)]
+    else:
+        spans = unit_spans(scope.unit_ids)
+    activity = activity_counts_by_week(facts, spans, since, until)
     return Overview(units, people, activity, since, until)
 
 
@@ -111,21 +124,44 @@ class AskBoard:
 ASK_TREND_WEEKS = 4
 
 
-def _ask_rows_attribution(scope: Scope, day: dt.date) -> list[tuple[str, int | None, int | None,
-                                                                     list[Attribution]]]:
-    """Who the viewer's ask board has rows for: themself (rep), their reps (one team) or teams."""
+@dataclass(frozen=True)
+class AskRowSpec:
+    """One row of an ask board before evaluation: a unique node key, its label and who counts."""
+
+    key: str  # "person:<id>" or "unit:<id>": unique even when two people share a name
+    label: str
+    person_id: int | None
+    unit_id: int | None
+    attribution: tuple[Attribution, ...]
+
+
+def _ask_rows(scope: Scope, day: dt.date) -> list[AskRowSpec]:
+    """Who the viewer's ask board has rows for: themself (rep), their reps (one team) or teams.
+
+    A person's facts count only while they belonged to a unit the viewer leads (a rep's own row
+    and an admin's rows count all of them).
+    """
     from m3.measure.evaluate import unit_attribution
 
+    def person_row(person_id: int, label: str) -> AskRowSpec:
+        key = f"person:{person_id}"
+        person = Person.objects.get(pk=person_id)
+        spans = person_spans_seen(person, scope.unit_ids,
+                                  whole_history=scope.sees_whole_history(person_id))
+        return AskRowSpec(key, label, person_id, None,
+                          tuple(Attribution(key, s.rep_id, s.start, s.end) for s in spans))
+
     if scope.role is Role.REP and scope.person_id is not None:
-        return [("You", scope.person_id, None, [Attribution("You", scope.person_id)])]
+        return [person_row(scope.person_id, "You")]
     team_ids = set(Membership.objects.filter(active_on(day)).values_list("unit_id", flat=True))
     if not scope.everything:
         team_ids &= scope.unit_ids
     teams = list(Unit.objects.filter(pk__in=team_ids).order_by("name"))
     if len(teams) == 1:
         members = members_of_units_on([teams[0].pk], day).filter(role=Role.REP)
-        return [(p.name, p.pk, None, [Attribution(p.name, p.pk)]) for p in members]
-    return [(t.name, None, t.pk, unit_attribution(t)) for t in teams]
+        return [person_row(p.pk, p.name) for p in members]
+    return [AskRowSpec(f"unit:{t.pk}", t.name, None, t.pk,
+                       tuple(unit_attribution(t, f"unit:{t.pk}"))) for t in teams]
 
 
 def ask_boards(scope: Scope, facts: FactsStore, day: dt.date) -> list[AskBoard]:
@@ -136,7 +172,7 @@ def ask_boards(scope: Scope, facts: FactsStore, day: dt.date) -> list[AskBoard]:
 
     last_week = week_start(day) - dt.timedelta(days=7)
     first_week = last_week - dt.timedelta(weeks=ASK_TREND_WEEKS - 1)
-    rows_spec = _ask_rows_attribution(scope, day)
+    rows_spec = _ask_rows(scope, day)
     boards = []
     for initiative in initiatives_visible(scope, day).filter(start__lte=day, end__gte=first_week):
         asks = [(a.behaviour, a.lever_metric, a.target_per_rep_per_week)
@@ -145,21 +181,24 @@ def ask_boards(scope: Scope, facts: FactsStore, day: dt.date) -> list[AskBoard]:
             continue
         metrics = list(dict.fromkeys(metric for _, metric, _ in asks))
         targets = {m: Target(t, per_rep=True, per=Grain.WEEK) for _, m, t in asks}
-        attribution = [a for *_, rows in rows_spec for a in rows]
+        attribution = [a for spec in rows_spec for a in spec.attribution]
+        if not attribution:
+            continue
         frame = metric_result(metrics, attribution, Grain.WEEK, first_week,
                               last_week + dt.timedelta(days=6), facts=facts,
                               targets=targets).frame
         frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
         rows = []
-        for label, person_id, unit_id, _ in rows_spec:
-            mine = frame[frame["node"] == label]
+        for spec in rows_spec:
+            mine = frame[frame["node"] == spec.key]
             last, trend = [], []
             for _, metric, _ in asks:
                 series = mine[mine["metric"] == metric]
                 latest = series[series["period_start"] == last_week]
                 last.append(_cell(latest["value"].sum(min_count=1), latest["target"].sum()))
                 trend.append(_cell(series["value"].sum(min_count=1), series["target"].sum()))
-            rows.append(AskRow(label, person_id, unit_id, tuple(last), tuple(trend)))
+            rows.append(AskRow(spec.label, spec.person_id, spec.unit_id, tuple(last),
+                               tuple(trend)))
         boards.append(AskBoard(initiative.pk, initiative.title, tuple(asks), last_week,
                                tuple(rows)))
     return boards
@@ -177,6 +216,7 @@ class OutputPace:
     metric: str
     unit: str
     weekly: pd.DataFrame  # week, actual, forecast
+    whole_scope: bool  # False: only the viewer's part of the scope, without the forecast
     last4_actual: float | None
     last4_forecast: float | None
     sql: tuple[str, ...]
@@ -189,9 +229,14 @@ class OutputPace:
         return self.last4_actual / self.last4_forecast
 
 
-def output_pace(initiative: Initiative, facts: FactsStore, day: dt.date) -> OutputPace:
+def output_pace(
+    initiative: Initiative, facts: FactsStore, day: dt.date, scope: Scope
+) -> OutputPace:
     """Weekly output of the initiative's scope from its start to the last full week, vs forecast.
 
+    Only the initiative's units inside the viewer's scope count (an executive of one region sees
+    that region's output); the forecast is the initiative's, for its whole scope, so it is shown
+    only to a viewer who sees the whole scope.
     pace = sum(actual) / sum(forecast) over the last four full weeks (ISO weeks, Monday start).
     """
     from m3.initiatives.selectors import initiative_unit_ids
@@ -201,14 +246,15 @@ def output_pace(initiative: Initiative, facts: FactsStore, day: dt.date) -> Outp
     last_week = week_start(day) - dt.timedelta(days=7)
     first = week_start(initiative.start)
     label = initiative.title
-    rows = Membership.objects.filter(unit_id__in=initiative_unit_ids(initiative)).values_list(
-        "person_id", "start", "end"
-    )
+    units = initiative_unit_ids(initiative)
+    seen = units if scope.everything else units & scope.unit_ids
+    rows = Membership.objects.filter(unit_id__in=seen).values_list("person_id", "start", "end")
     attribution = [Attribution(label, pid, start, end) for pid, start, end in rows]
-    forecast = {f.week: f.value for f in initiative.forecast.all()}
+    whole = seen == units
+    forecast = {f.week: f.value for f in initiative.forecast.all()} if whole else {}
     if last_week < first or not attribution:
         empty = pd.DataFrame({"week": [], "actual": [], "forecast": []})
-        return OutputPace(initiative.output_metric, "", empty, None, None, ())
+        return OutputPace(initiative.output_metric, "", empty, whole, None, None, ())
     result = metric_result([initiative.output_metric], attribution, Grain.WEEK, first,
                            last_week + dt.timedelta(days=6), facts=facts)
     frame = result.frame
@@ -224,6 +270,7 @@ def output_pace(initiative: Initiative, facts: FactsStore, day: dt.date) -> Outp
         initiative.output_metric,
         result.units.get(initiative.output_metric, ""),
         weekly,
+        whole,
         float(recent.loc[has_forecast, "actual"].fillna(0).sum()) if has_forecast.any() else None,
         float(recent.loc[has_forecast, "forecast"].sum()) if has_forecast.any() else None,
         tuple(result.sql.values()),
