@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
 from m3.errors import M3Error
@@ -43,10 +43,25 @@ def api_build() -> NinjaAPI:
             status=401,
         )
 
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+                 429: "throttled"}
+        message = exc.message
+        if message.startswith("Cannot parse request body"):
+            message = "The request body is not valid JSON: send a JSON object (see /api/docs)."
+        return api.create_response(
+            request,
+            {"error": {"code": codes.get(exc.status_code, "http_error"), "message": message}},
+            status=exc.status_code,
+        )
+
     @api.exception_handler(ValidationError)
     def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         first = exc.errors[0] if exc.errors else {}
-        where = ".".join(str(p) for p in first.get("loc", []))
+        loc = [str(p) for p in first.get("loc", [])]
+        # Ninja prefixes body fields with "body" (twice for a named body): keep the field path.
+        where = ".".join([p for p in loc if p != "body"] or loc)
         return api.create_response(
             request,
             {"error": {"code": "invalid_input",

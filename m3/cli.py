@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-import subprocess
+import socket
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -153,13 +153,13 @@ def serve(host: str, port: int, workers: int, data_dir: Path | None) -> None:
     command = [sys.executable, "-m", "gunicorn", "m3.wsgi:application",
                "--bind", f"{host}:{port}", "--workers", str(workers),
                "--access-logfile", "-", "--timeout", "120"]
-    try:
-        completed = subprocess.run(command, env=env, check=False)
-    except KeyboardInterrupt:
-        return
-    if completed.returncode not in (0, -2):
-        raise M3Error(f"The server stopped with exit code {completed.returncode}; is port "
-                      f"{port} free? Try --port {port + 1}.")
+    with socket.socket() as probe:
+        if probe.connect_ex((host, port)) == 0:
+            raise M3Error(f"Port {port} on {host} is in use: stop what runs there or choose "
+                          f"another with --port {port + 1}.")
+    sys.stdout.flush()
+    # Become gunicorn: Ctrl-C and `kill` reach the server itself, and no child is left behind.
+    os.execve(sys.executable, command, env)
 
 
 @cli.command()

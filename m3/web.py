@@ -26,10 +26,12 @@ def request_person(request: HttpRequest) -> Person | None:
     """The person behind the logged-in user, if any."""
     if not request.user.is_authenticated:
         return None
-    return Person.objects.filter(user_id=request.user.pk).first()
+    return Person.objects.filter(user_id=request.user.pk, active=True).first()
 
 
 API_PLAIN = {
+    400: ("bad_request", "The request could not be read (malformed, or larger than 2.5 MB): "
+                         "see /api/docs."),
     404: ("not_found", "No such API route: see /api/docs for the routes."),
     405: ("method_not_allowed", "This route does not take that HTTP method: see /api/docs."),
 }

@@ -99,3 +99,24 @@ def test_a_page_that_raises_an_m3_error_shows_the_friendly_error_page(
     assert "Back to your overview" in text
     assert "Traceback" not in text and 'File "' not in text
     assert [t.name for t in answer.templates][0] == "error.html"
+
+
+@pytest.mark.parametrize(("body", "status", "code"), [
+    ("{not json", 400, "bad_request"),
+    ('{"initiative_id": "x"}', 422, "invalid_input"),
+])
+def test_a_malformed_api_body_answers_in_the_error_shape(
+    org: SmallOrg, body: str, status: int, code: str
+) -> None:
+    answer = logged_in(org.manager_a).post("/api/touchpoints", body,
+                                           content_type="application/json")
+    assert answer.status_code == status
+    error = answer.json()["error"]
+    assert error["code"] == code and "body." not in error["message"]
+
+
+def test_an_oversized_api_body_answers_in_the_error_shape(org: SmallOrg) -> None:
+    huge = '{"initiative_id": 1, "scores": {}, "comments": {"clarity": "' + "x" * 3_000_000 + '"}}'
+    answer = logged_in(org.rep_a1).post("/api/pulses", huge, content_type="application/json")
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "bad_request"

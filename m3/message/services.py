@@ -66,6 +66,8 @@ def touchpoint_problems(data: TouchpointInput, today: dt.date) -> list[str]:
     if len(data.content) > MAX_TOUCHPOINT_CHARS:
         problems.append(f"The content has {len(data.content):,} characters; keep it under "
                         f"{MAX_TOUCHPOINT_CHARS:,} (paste the talk track, not the transcript).")
+    if "\x00" in data.content:
+        problems.append("The content holds a NUL character (binary data?): paste plain text.")
     initiative = Initiative.objects.filter(pk=data.initiative_id).first()
     leader = Person.objects.filter(pk=data.leader_id).first()
     if initiative is None or leader is None:
@@ -278,6 +280,8 @@ def restatement_problems(data: RestatementInput, today: dt.date) -> list[str]:
     if len(data.text) > MAX_RESTATEMENT_CHARS:
         problems.append(f"The restatement has {len(data.text):,} characters; keep it under "
                         f"{MAX_RESTATEMENT_CHARS:,} (a few sentences are enough).")
+    if "\x00" in data.text:
+        problems.append("The restatement holds a NUL character (binary data?): write plain text.")
     if data.date > today:
         problems.append(f"The date {data.date} is in the future.")
     initiative = Initiative.objects.filter(pk=data.initiative_id).first()

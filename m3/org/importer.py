@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from m3.errors import InputError
 from m3.ingest.csvfile import CsvTable, csv_read
 from m3.ingest.models import ImportStatus
 from m3.ingest.problems import ImportRejected, Problem, problems_report_write
@@ -191,24 +192,50 @@ def org_plan(units_path: Path, people_path: Path, encoding: str | None = None) -
     return plan
 
 
+class HistoryConflict(InputError):
+    """A move dated before what the org already records: history is never rewritten."""
+
+
 def _dated_sync(
-    current: list[Membership] | list[Leadership], wanted: set[tuple[int, str]], as_of: dt.date
+    person: Person,
+    current: list[Membership] | list[Leadership],
+    wanted: set[tuple[int, str]],
+    as_of: dt.date,
 ) -> tuple[list[tuple[int, str]], int]:
-    """End current rows not wanted on `as_of`; return the (unit, kind) rows still to start."""
+    """End current rows not wanted on `as_of`; return the (unit, kind) rows still to start.
+
+    A row can only end after it started, and nothing new may start before a row that already
+    ended later: the import then stops (all or nothing) and says which date to use.
+    """
     ended = 0
     have: set[tuple[int, str]] = set()
     for row in current:
         key = (row.unit_id, getattr(row, "kind", ""))
         if key in wanted:
             have.add(key)
-        elif row.start >= as_of:
-            row.delete()  # started on or after the move date: it never really happened
-            ended += 1
-        else:
-            row.end = as_of
-            row.save(update_fields=["end"])
-            ended += 1
+            continue
+        if row.start >= as_of:
+            raise HistoryConflict(
+                f"{person.name}: the file ends their {type(row).__name__.lower()} of "
+                f"{row.unit.name} on {as_of}, but it started on {row.start}. History is kept, "
+                f"not rewritten: run the import with --as-of after {row.start}."
+            )
+        row.end = as_of
+        row.save(update_fields=["end"])
+        ended += 1
     return sorted(wanted - have), ended
+
+
+def _no_overlap(person: Person, rows: list[Membership] | list[Leadership], as_of: dt.date) -> None:
+    """Refuse to start a row on `as_of` while an ended row of the person runs past it."""
+    later = max((r for r in rows if r.end is not None and r.end > as_of),
+                key=lambda r: r.end or as_of, default=None)
+    if later is not None:
+        raise HistoryConflict(
+            f"{person.name}'s {type(later).__name__.lower()} of {later.unit.name} runs until "
+            f"{later.end}: a new one from {as_of} would overlap it. Run the import with "
+            f"--as-of {later.end} or later."
+        )
 
 
 def _person_sync(row: PersonRow, units: dict[str, Unit], as_of: dt.date) -> tuple[str, bool]:
@@ -228,13 +255,18 @@ def _person_sync(row: PersonRow, units: dict[str, Unit], as_of: dt.date) -> tupl
         touched |= created
     open_memberships = list(Membership.objects.filter(person=person, end__isnull=True))
     wanted_unit = {(units[row.unit].pk, "")} if row.unit else set()
-    to_start, ended = _dated_sync(open_memberships, wanted_unit, as_of)
+    to_start, ended = _dated_sync(person, open_memberships, wanted_unit, as_of)
+    if to_start:
+        _no_overlap(person, list(Membership.objects.filter(person=person)), as_of)
     for unit_id, _ in to_start:
         Membership.objects.create(person=person, unit_id=unit_id, start=as_of)
     moved = bool(open_memberships) and bool(to_start or ended)
     open_leads = list(Leadership.objects.filter(person=person, end__isnull=True))
     wanted_leads = {(units[u].pk, kind) for u, kind in row.leads}
-    to_lead, ended_leads = _dated_sync(open_leads, wanted_leads, as_of)
+    to_lead, ended_leads = _dated_sync(person, open_leads, wanted_leads, as_of)
+    for unit_id, kind in to_lead:
+        _no_overlap(person, list(Leadership.objects.filter(person=person, unit_id=unit_id,
+                                                           kind=kind)), as_of)
     for unit_id, kind in to_lead:
         Leadership.objects.create(person=person, unit_id=unit_id, kind=kind, start=as_of)
     touched |= bool(to_start or ended or to_lead or ended_leads)
@@ -248,16 +280,16 @@ def _apply(plan: OrgPlan, as_of: dt.date) -> dict[str, int]:
         ("units_added", "units_updated", "people_added", "people_updated", "unchanged", "moves"), 0
     )
     units = {u.name: u for u in Unit.objects.all()}
-    for name in plan.units:
-        if name not in units:
-            units[name] = Unit.objects.create(name=name)
-            counts["units_added"] += 1
+    new = {name for name in plan.units if name not in units}
+    for name in sorted(new):
+        units[name] = Unit.objects.create(name=name)
+        counts["units_added"] += 1
     for name, parent in plan.units.items():
         parent_id = units[parent].pk if parent else None
         if units[name].parent_id != parent_id:
             units[name].parent_id = parent_id
             units[name].save(update_fields=["parent"])
-            counts["units_updated"] += 1
+            counts["units_updated"] += int(name not in new)
     for row in plan.people:
         outcome, moved = _person_sync(row, units, as_of)
         counts["people_" + outcome if outcome != "unchanged" else "unchanged"] += 1
@@ -293,10 +325,14 @@ def org_import(
         folder = report_dir or units_path.parent
         report_path = problems_report_write(folder / f"org-import-{run.pk}-skipped.csv",
                                             plan.problems)
-    with transaction.atomic():
-        counts = _apply(plan, as_of)
-        if dry_run:
-            transaction.set_rollback(True)
+    try:
+        with transaction.atomic():
+            counts = _apply(plan, as_of)
+            if dry_run:
+                transaction.set_rollback(True)
+    except InputError as exc:
+        import_run_finish(run, ImportStatus.REJECTED, message=exc.message)
+        raise
     import_run_finish(
         run,
         ImportStatus.SUCCEEDED,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
+from pydantic import StrictInt
 
 from m3.errors import AccessDenied
 from m3.initiatives.selectors import initiative_for_viewer
@@ -16,7 +17,7 @@ router = Router(tags=["pulse"])
 
 class PulseIn(Schema):
     initiative_id: int
-    scores: dict[str, int]
+    scores: dict[str, StrictInt]
     comments: dict[str, str] = {}
 
 

@@ -45,9 +45,11 @@ def pulse_problems(data: PulseAnswers) -> list[str]:
         if question not in PulseQuestion.values:
             problems.append(f"Unknown question {question!r}; use one of "
                             f"{', '.join(PulseQuestion.values)}.")
-        if not isinstance(score, int) or not 1 <= score <= 5:
+        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
             problems.append(f"The answer to {question!r} must be 1 to 5 (got {score!r}).")
     for question, comment in data.comments.items():
+        if question not in data.scores:
+            problems.append(f"A comment on {question!r} needs an answer to that question.")
         if len(comment) > MAX_COMMENT_CHARS:
             problems.append(f"The comment on {question!r} is longer than {MAX_COMMENT_CHARS:,} "
                             "characters: shorten it.")
@@ -73,7 +75,7 @@ def pulse_scope_problem(data: PulseAnswers) -> str | None:
 
 @transaction.atomic
 def pulse_answer(data: PulseAnswers) -> tuple[int, int]:
-    """Store the answers; answering the same week again replaces them. Returns (added, updated)."""
+    """Store the week's answers, replacing any given before. Returns (added, updated)."""
     problems = pulse_problems(data)
     if problems:
         raise InputError(" ".join(problems))
@@ -81,6 +83,10 @@ def pulse_answer(data: PulseAnswers) -> tuple[int, int]:
     if denied:
         raise AccessDenied(denied)
     added = updated = 0
+    # Answering again replaces the whole week: questions left out this time are withdrawn.
+    PulseResponse.objects.filter(
+        initiative_id=data.initiative_id, person_id=data.person_id, week=data.week
+    ).exclude(question__in=list(data.scores)).delete()
     for question, score in data.scores.items():
         comment = data.comments.get(question, "").strip()
         _, created = PulseResponse.objects.update_or_create(

@@ -130,3 +130,34 @@ def test_a_dry_run_writes_nothing(tmp_path: Path) -> None:
     result = org_import(*write(tmp_path, UNITS, PEOPLE), as_of=DAY1, dry_run=True)
     assert result.people_added == 5 and result.dry_run
     assert Person.objects.count() == 0
+
+
+def test_a_move_dated_before_the_current_membership_is_refused_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    org_import(*write(tmp_path, UNITS, PEOPLE), as_of=DAY2)
+    moved = PEOPLE.replace("rita@acme.test,rep,Team Sun", "rita@acme.test,rep,Team Sea")
+    with pytest.raises(InputError, match=f"--as-of after {DAY2}"):
+        org_import(*write(tmp_path, UNITS, moved), as_of=DAY1)
+    rita = Person.objects.get(email="rita@acme.test")
+    assert list(rita.memberships.values_list("unit__name", "start", "end")) == [
+        ("Team Sun", DAY2, None)]
+    assert ImportRun.objects.order_by("-pk").first().status == ImportStatus.REJECTED
+
+
+def test_a_move_back_in_time_cannot_overlap_a_later_membership(tmp_path: Path) -> None:
+    later = DAY2 + dt.timedelta(days=30)
+    org_import(*write(tmp_path, UNITS, PEOPLE), as_of=DAY1)
+    there = PEOPLE.replace("rita@acme.test,rep,Team Sun", "rita@acme.test,rep,Team Sea")
+    org_import(*write(tmp_path, UNITS, there), as_of=later)  # Sun until `later`, then Sea
+    back = PEOPLE  # back to Team Sun, dated before `later`
+    with pytest.raises(InputError):
+        org_import(*write(tmp_path, UNITS, back), as_of=DAY2)
+    rita = Person.objects.get(email="rita@acme.test")
+    assert list(rita.memberships.values_list("unit__name", "start", "end")) == [
+        ("Team Sun", DAY1, later), ("Team Sea", later, None)]
+
+
+def test_a_first_import_counts_new_units_as_added_not_updated(tmp_path: Path) -> None:
+    result = org_import(*write(tmp_path, UNITS, PEOPLE), as_of=DAY1)
+    assert (result.units_added, result.units_updated) == (4, 0)

@@ -33,17 +33,19 @@ def test_answering_the_same_week_again_replaces_the_answers() -> None:
     assert pulse_answer(answers(initiative_id, org.rep_a1.pk, clarity=4, energy=2)) == (2, 0)
     assert pulse_answer(answers(initiative_id, org.rep_a1.pk, clarity=5)) == (0, 1)
     rows = dict(PulseResponse.objects.values_list("question", "score"))
-    assert rows == {"clarity": 5, "energy": 2}
+    assert rows == {"clarity": 5}  # the week's answers are replaced as a whole
     assert PulseResponse.objects.get(question="clarity").comment == "clear enough"
 
 
 @pytest.mark.parametrize(("scores", "named"), [
     ({"clarity": 6}, "1 to 5"), ({"mood": 3}, "Unknown question"), ({}, "at least one"),
+    ({"clarity": True}, "1 to 5"), ({"energy": 3}, "needs an answer"),
 ])
 def test_bad_answers_say_what_to_fix_and_write_nothing(scores: dict[str, int], named: str) -> None:
     org, initiative_id = setup()
     with pytest.raises(InputError, match=named):
-        pulse_answer(PulseAnswers(initiative_id, org.rep_a1.pk, WEEK, scores, {}))
+        pulse_answer(PulseAnswers(initiative_id, org.rep_a1.pk, WEEK, scores,
+                                  {"clarity": "a comment"} if "energy" in scores else {}))
     assert PulseResponse.objects.count() == 0
 
 
@@ -66,10 +68,11 @@ def test_the_pulse_page_saves_this_weeks_answers() -> None:
         sent = client.post(f"/initiatives/{initiative_id}/pulse/",
                            {"clarity": "4", "confidence": "2", "confidence_comment": "pricing"})
         assert sent.status_code == 302
+        assert {(r.question, r.score, r.comment) for r in PulseResponse.objects.all()} == {
+            ("clarity", 4, ""), ("confidence", 2, "pricing")}
         api = client.post("/api/pulses", {"initiative_id": initiative_id,
                                           "scores": {"energy": 5}},
                           content_type="application/json")
     assert api.status_code == 200 and api.json()["added"] == 1
     rows = {(r.question, r.score, r.week) for r in PulseResponse.objects.all()}
-    assert rows == {("clarity", 4, pulse_week(WEEK)), ("confidence", 2, pulse_week(WEEK)),
-                    ("energy", 5, pulse_week(WEEK))}
+    assert rows == {("energy", 5, pulse_week(WEEK))}  # the API's answers replaced the page's
