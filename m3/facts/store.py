@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -251,6 +251,11 @@ def _upsert_statements(table: str, columns: list[str], staging: str) -> dict[str
             f"(SELECT 1 FROM {table} t WHERE {key_match})"
         ),
         "insert_all": f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {staging} s",
+        # Does the table hold any row of the batch's sources? (One column of the batch read.)
+        "overlap": (
+            f"SELECT count(*) FROM (SELECT 1 FROM {table} t WHERE t.source IN "
+            f"(SELECT DISTINCT source FROM {staging}) LIMIT 1) AS o"
+        ),
     }
 
 
@@ -262,8 +267,17 @@ def _duplicates_refuse(table: str, dupes: list[tuple[Any, ...]]) -> None:
         )
 
 
-def _counts_apply(cur: Any, sql: dict[str, str]) -> UpsertCounts:
-    """Count, then delete changed rows and insert new and changed ones (skipping idle steps)."""
+def _counts_apply(cur: Any, sql: dict[str, str], inserted: Callable[[], int]) -> UpsertCounts:
+    """Count, then delete changed rows and insert new and changed ones (skipping idle steps).
+
+    When the table holds no row of the batch's sources (a first import), every row is new: one
+    plain insert, its row count is `added`, and the batch is read once instead of twice.
+    `inserted` returns the row count of the INSERT just executed on `cur`.
+    """
+    cur.execute(sql["overlap"])
+    if not cur.fetchone()[0]:
+        cur.execute(sql["insert_all"])
+        return UpsertCounts(inserted(), 0, 0)
     cur.execute(sql["counts"])
     added, updated, unchanged = (int(v) for v in cur.fetchone())
     if updated:
@@ -285,7 +299,8 @@ def _duckdb_upsert(
     duck.execute("SET preserve_insertion_order = false")
     duck.execute("BEGIN TRANSACTION")
     try:
-        counts = _counts_apply(duck, sql)
+        # DuckDB answers an INSERT with one row: the number of rows it inserted.
+        counts = _counts_apply(duck, sql, lambda: int(duck.fetchone()[0]))
         duck.execute("COMMIT")
     except BaseException:
         duck.execute("ROLLBACK")
@@ -316,7 +331,7 @@ def _postgres_upsert(
         if not keys_checked:
             cur.execute(sql["duplicates"])
             _duplicates_refuse(table, cur.fetchall())
-        return _counts_apply(cur, sql)
+        return _counts_apply(cur, sql, lambda: int(cur.rowcount))
 
 
 def facts_store_from_settings() -> FactsStore:

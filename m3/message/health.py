@@ -2,8 +2,9 @@
 
 Each part is 0..100 (None when there is nothing to measure it with) and the health score is
 half their weighted mean and half the weakest part (see `health_score`), so one failing part
-cannot hide behind three good ones. The findings are one plain-English line each ("Not reinforced for 96
-days", "Two leaders disagree on point 2"), most serious first, so a page can show what is wrong
+cannot hide behind three good ones. The findings are one plain-English line each ("Not
+reinforced for 96 days", "Two leaders disagree on point 2"), most serious first, so a page can
+show what is wrong
 without explanation. Formulas are in the docstrings below and in docs/message.md.
 """
 

@@ -52,6 +52,25 @@ def test_upsert_adds_then_updates_only_changed_rows(facts: FactsStore) -> None:
     assert len(rows) == 3
 
 
+def test_a_first_import_of_a_source_beside_another_counts_every_row_as_added(
+    facts: FactsStore,
+) -> None:
+    facts.upsert("activities", activities(["1", "2"], [1.0, 2.0]).assign(source="demo"))
+    # The same ids under another source are other rows: all added, the demo rows untouched.
+    assert facts.upsert("activities", activities(["1", "2", "3"], [5.0, None, 3.0])) == (
+        UpsertCounts(3, 0, 0)
+    )
+    assert facts.upsert("activities", activities(["1", "2", "3"], [5.0, None, 4.0])) == (
+        UpsertCounts(0, 1, 2)
+    )
+    with facts.connect() as con:
+        rows = con.table("activities").order_by(["source", "id"]).execute()
+    assert list(zip(rows["source"], rows["id"], rows["amount"].fillna(-1), strict=True)) == [
+        ("demo", "1", 1.0), ("demo", "2", 2.0),
+        ("test", "1", 5.0), ("test", "2", -1), ("test", "3", 4.0),
+    ]
+
+
 def test_a_batch_that_repeats_a_key_is_refused_and_writes_nothing(facts: FactsStore) -> None:
     with pytest.raises(InputError, match="repeats"):
         facts.upsert("activities", activities(["1", "1"], [1.0, 2.0]))
@@ -183,8 +202,10 @@ def test_upsert_parquet_on_postgres_streams_batches_in_one_transaction(
     good = parquet_write(tmp_path / "g.parquet", activities(["1", "2", "3"], [1.0, None, 3.0]))
     assert store.upsert_parquet("activities", good) == UpsertCounts(3, 0, 0)
     assert store.upsert_parquet("activities", good) == UpsertCounts(0, 0, 3)
+    other = parquet_write(tmp_path / "o.parquet", activities(["1", "9"], [1.5, 9.0]))
+    assert store.upsert_parquet("activities", other) == UpsertCounts(1, 1, 0)
     bad = parquet_write(tmp_path / "b.parquet", activities(["4", "5", "6", "4"], [1, 2, 3, 4]))
     with pytest.raises(InputError, match="repeats"):
         store.upsert_parquet("activities", bad)
     with store.connect() as con:
-        assert con.table("activities").count().execute() == 3
+        assert con.table("activities").count().execute() == 4

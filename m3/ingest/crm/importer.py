@@ -84,7 +84,11 @@ class _Staging:
             table = pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False)
         self.wait()
         if self.writer is None:
-            self.writer = pq.ParquetWriter(self.path, self.schema)
+            # Dictionary pages for the text columns that repeat (owner, type, account …), not
+            # for the ids, which are all distinct: trying them there halves the writing speed.
+            repeating = [f.name for f in self.schema
+                         if pa.types.is_string(f.type) and f.name != "id"]
+            self.writer = pq.ParquetWriter(self.path, self.schema, use_dictionary=repeating)
         self.pending = self.thread.submit(self.writer.write_table, table)
         self.rows += table.num_rows
 
