@@ -75,6 +75,7 @@ def _plan_touchpoints(path: Path, initiative: Initiative, today: dt.date,
     table = csv_read(path, TOUCHPOINT_COLUMNS, encoding)
     units = {name.lower(): pk for pk, name in Unit.objects.values_list("pk", "name")}
     planned, problems = [], []
+    first_row: dict[tuple[object, ...], int] = {}
     for row in table.rows:
         number = int(row["__row__"])
         found: list[Problem] = []
@@ -104,6 +105,12 @@ def _plan_touchpoints(path: Path, initiative: Initiative, today: dt.date,
             denied = touchpoint_scope_problem(data)
             if denied:
                 found.append(Problem(table.file, number, "leader", denied))
+        key = (data.leader_id, data.unit_id, data.person_id, data.channel, data.date)
+        if not found and key in first_row:
+            found.append(Problem(table.file, number, "date", f"the same leader, audience, "
+                                 f"channel and date as row {first_row[key]}: one touchpoint "
+                                 "per day and audience; merge the two texts into one row."))
+        first_row.setdefault(key, number)
         problems += found
         if not found:
             planned.append((number, data))
@@ -115,6 +122,7 @@ def _plan_restatements(path: Path, initiative: Initiative, today: dt.date,
                                                       list[Problem]]:
     table = csv_read(path, RESTATEMENT_COLUMNS, encoding)
     planned, problems = [], []
+    first_row: dict[tuple[int, dt.date], int] = {}
     for row in table.rows:
         number = int(row["__row__"])
         found: list[Problem] = []
@@ -130,6 +138,11 @@ def _plan_restatements(path: Path, initiative: Initiative, today: dt.date,
             denied = restatement_scope_problem(data)
             if denied:
                 found.append(Problem(table.file, number, "email", denied))
+        if not found and (person.pk, day) in first_row:
+            found.append(Problem(table.file, number, "date", f"{person.email} already restated "
+                                 f"the message on {day} in row {first_row[(person.pk, day)]}: "
+                                 "keep one restatement per rep and day."))
+        first_row.setdefault((person.pk, day), number)
         problems += found
         if not found:
             planned.append((number, data))

@@ -164,3 +164,24 @@ def test_importing_restatements_refuses_a_rep_outside_the_scope_naming_the_row(
 def test_scoring_nothing_is_a_no_op() -> None:
     _, initiative = world()
     assert touchpoints_score([], initiative) == 0
+
+
+def test_a_file_that_repeats_a_touchpoint_or_a_restatement_names_the_repeat(
+    tmp_path: Path,
+) -> None:
+    org, initiative = world()
+    lexical(initiative)
+    day = START + dt.timedelta(days=3)
+    touchpoints = tmp_path / "touchpoints.csv"
+    touchpoints.write_text(
+        "leader,unit,person,channel,date,content\n"
+        f"{org.manager_a.email},Team A,,meeting,{day},first\n"
+        f"{org.manager_a.email},Team A,,meeting,{day},second\n", encoding="utf-8")
+    with pytest.raises(ImportRejected, match="row 3, column 'date': the same leader, audience"):
+        touchpoints_import(touchpoints, initiative, TODAY)
+    restatements = tmp_path / "restatements.csv"
+    restatements.write_text(f"email,date,text\n{org.rep_a1.email},{TODAY},\"{FAITHFUL}\"\n"
+                            f"{org.rep_a1.email},{TODAY},again\n", encoding="utf-8")
+    with pytest.raises(ImportRejected, match="row 3, column 'date': .* in row 2"):
+        restatements_import(restatements, initiative, TODAY)
+    assert not initiative.touchpoints.exists() and not Restatement.objects.exists()
