@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from django.utils import timezone
 
 from m3.measure.catalogue import Grain, MetricType
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 
 def _dates(start: dt.datetime | None, end: dt.datetime | None) -> tuple[dt.date, dt.date]:
-    last = end.date() if end else dt.date.today()
+    last = end.date() if end else timezone.localdate()
     first = start.date() if start else last - dt.timedelta(days=83)
     return first, last
 
@@ -271,8 +272,9 @@ def measure_audit(initiative: str, on: dt.datetime | None) -> None:
     from m3.measure.audit import measurement_audit
     from m3.measure.catalogue import catalogue_from_settings
 
+    day = on.date() if on else timezone.localdate()
     findings = measurement_audit(_initiative(initiative), catalogue_from_settings(),
-                                 facts_store_from_settings(), on.date() if on else dt.date.today())
+                                 facts_store_from_settings(), day)
     for f in findings:
         click.echo(f"[{f.severity.value}] {f.area}: {f.message}")
 
@@ -297,7 +299,7 @@ def measure_levers(initiative: str, max_lag: int, min_points: int,
     levers = list(dict.fromkeys(a.lever_metric for a in found.asks.all()  # type: ignore[attr-defined]
                                 if a.lever_metric in catalogue))
     output = found.output_metric  # type: ignore[attr-defined]
-    end = on.date() if on else dt.date.today()
+    end = on.date() if on else timezone.localdate()
     weekly = initiative_weekly(found, [*levers, output], facts_store_from_settings(), catalogue,
                                end)
     rows: list[dict[str, object]] = []

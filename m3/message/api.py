@@ -17,11 +17,11 @@ from m3.message.selectors import (
     UnitHealthRow,
     initiative_message_health,
     person_due_list,
+    require_leader_view,
     touchpoints_visible,
     unit_message_evidence,
 )
 from m3.message.services import TouchpointInput, touchpoint_log
-from m3.message.views import require_leader_view
 from m3.web import request_person, request_scope
 
 router = Router(tags=["message"])

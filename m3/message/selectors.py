@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
-from m3.errors import NotFound
+from m3.errors import AccessDenied, NotFound
 from m3.initiatives.models import CadenceKind, Initiative
-from m3.initiatives.selectors import initiative_unit_ids
+from m3.initiatives.selectors import initiative_unit_ids, initiatives_visible
 from m3.message.alignment import (
     ScoredTouch,
     Supporter,
@@ -47,13 +48,15 @@ from m3.message.health import (
 from m3.message.models import Restatement, Touchpoint, TouchpointScore
 from m3.message.text import Ask as TextAsk
 from m3.message.text import CanonicalMessage
-from m3.org.models import Leadership, Membership, Person, Unit
+from m3.org.models import Leadership, Membership, Person, Role, Unit
 from m3.org.scope import Scope
 from m3.org.selectors import (
     active_on,
+    members_of_units_on,
     person_unit_on,
     unit_ancestor_ids,
     unit_ids_with_descendants,
+    units_led_by,
 )
 from m3.pulse.models import PulseQuestion, PulseResponse
 
@@ -352,7 +355,7 @@ def initiative_message_health(
     today: dt.date | None = None,
 ) -> MessageHealth:
     """Message health of every team of `initiative` the viewer may see, in one week."""
-    monday, as_of = week_bounds(week, today or dt.date.today())
+    monday, as_of = week_bounds(week, today or timezone.localdate())
     message = initiative_message(initiative)
     clarity = message_clarity(message)
     data = _health_data(initiative, scope, as_of)
@@ -604,3 +607,21 @@ def person_due_list(person: Person | None, initiatives: Iterable[Initiative],
                         str(item.step), item.due, item.last_touch, item.days_overdue)
                  for item in items]
     return sorted(rows, key=lambda r: (-r.days_overdue, r.unit, r.step))
+
+
+def require_leader_view(scope: Scope) -> None:
+    """Message health is for leaders, executives and admins; reps restate the message instead."""
+    if scope.role is Role.REP and not scope.everything:
+        raise AccessDenied("Message health is for leaders: as a rep, restate the message on the "
+                           "initiative's page instead.")
+
+
+def leader_initiatives(person: Person, scope: Scope, today: dt.date) -> tuple[
+        list[Initiative], list[Unit], list[Person]]:
+    """The initiatives, units and people a leader may log touchpoints for today."""
+    led = units_led_by(person, today)
+    if not led:
+        raise AccessDenied("Only leaders log touchpoints: you lead no unit today.")
+    units = list(Unit.objects.filter(pk__in=led).order_by("name"))
+    people = list(members_of_units_on(led, today))
+    return list(initiatives_visible(scope, today)), units, people

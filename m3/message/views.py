@@ -10,19 +10,18 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from m3.errors import AccessDenied, InputError
-from m3.initiatives.models import Initiative
 from m3.initiatives.selectors import initiative_for_viewer, initiatives_visible
 from m3.message.forms import RestatementForm, TouchpointForm
 from m3.message.models import Restatement, Touchpoint
 from m3.message.selectors import (
     initiative_message_health,
+    leader_initiatives,
     person_due_list,
+    require_leader_view,
     unit_message_evidence,
 )
 from m3.message.services import RestatementInput, restatement_submit, touchpoint_log
-from m3.org.models import Person, Role, Unit
-from m3.org.scope import Scope
-from m3.org.selectors import members_of_units_on, units_led_by
+from m3.org.models import Role
 from m3.web import request_person, request_scope
 
 
@@ -37,24 +36,6 @@ def week_param(request: HttpRequest) -> dt.date | None:
         raise InputError(
             f"week={raw!r} is not a date; use YYYY-MM-DD (any day of the week)."
         ) from None
-
-
-def require_leader_view(scope: Scope) -> None:
-    """Message health is for leaders, executives and admins; reps restate the message instead."""
-    if scope.role is Role.REP and not scope.everything:
-        raise AccessDenied("Message health is for leaders: as a rep, restate the message on the "
-                           "initiative's page instead.")
-
-
-def leader_initiatives(person: Person, scope: Scope, today: dt.date) -> tuple[
-        list[Initiative], list[Unit], list[Person]]:
-    """The initiatives, units and people a leader may log touchpoints for today."""
-    led = units_led_by(person, today)
-    if not led:
-        raise AccessDenied("Only leaders log touchpoints: you lead no unit today.")
-    units = list(Unit.objects.filter(pk__in=led).order_by("name"))
-    people = list(members_of_units_on(led, today))
-    return list(initiatives_visible(scope, today)), units, people
 
 
 @login_required

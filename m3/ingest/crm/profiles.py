@@ -164,16 +164,16 @@ def file_kind(profile: str, header: Sequence[str], file: str, kind: str | None,
             )
         return FileKind(mapping.kind, mapping)
     if profile == "m3":
-        def signature(k: str) -> set[str]:
+        def m3_signature(k: str) -> set[str]:
             return {"rep", "id", "won" if k == "opportunities" else "occurred_at"}
 
-        if kind and not signature(kind) <= columns:
+        if kind and not m3_signature(kind) <= columns:
             raise InputError(
                 f"{file}, row 1: --kind {kind} needs the column(s) "
-                f"{', '.join(sorted(signature(kind) - columns))}, which the file lacks (it has: "
-                f"{', '.join(header)}); check --kind or the file." + _looks_like(header))
+                f"{', '.join(sorted(m3_signature(kind) - columns))}, which the file lacks (it "
+                f"has: {', '.join(header)}); check --kind or the file." + _looks_like(header))
         kinds = [kind] if kind else [
-            k for k in ("opportunities", "activities") if signature(k) <= columns]
+            k for k in ("opportunities", "activities") if m3_signature(k) <= columns]
         if not kinds:
             raise InputError(
                 f"{file}, row 1: not an M3 file; activities need the columns id, rep, type, "
