@@ -142,7 +142,7 @@ class FactsStore:
         arrow = _arrow_conformed(table, batch, schema.to_pyarrow())
         with self.connect(write=True) as con:
             if self.engine == "duckdb":
-                duck = con.con  # type: ignore[attr-defined]
+                duck = con.con
                 staging = _staging_name()
                 # A registered Arrow table is read in place: no copy into a staging table.
                 duck.register(staging, arrow)
@@ -150,7 +150,7 @@ class FactsStore:
                     return _duckdb_upsert(duck, table, list(schema.names), staging)
                 finally:
                     duck.unregister(staging)
-            return _postgres_upsert(con.con, table, list(schema.names),  # type: ignore[attr-defined]
+            return _postgres_upsert(con.con, table, list(schema.names),
                                     iter(arrow.to_batches(COPY_BATCH_ROWS)))
 
     def upsert_parquet(
@@ -175,7 +175,7 @@ class FactsStore:
             raise InputError(f"{path.name}: a {table} file lacks column(s): {', '.join(missing)}.")
         with self.connect(write=True) as con:
             if self.engine == "duckdb":
-                duck = con.con  # type: ignore[attr-defined]
+                duck = con.con
                 staging = _staging_name()
                 literal = str(path).replace("'", "''")
                 types = dict(duck.execute(
@@ -193,7 +193,7 @@ class FactsStore:
                 for b in handle.iter_batches(COPY_BATCH_ROWS, columns=columns)
                 if b.num_rows
             )
-            return _postgres_upsert(con.con, table, columns, batches,  # type: ignore[attr-defined]
+            return _postgres_upsert(con.con, table, columns, batches,
                                     keys_checked)
 
 

@@ -35,9 +35,9 @@ def _plain(value: object) -> object:
     if value is None or (isinstance(value, float) and value != value):
         return None
     if hasattr(value, "isoformat"):
-        return value.isoformat()  # type: ignore[union-attr]
+        return value.isoformat()
     if hasattr(value, "item"):
-        return value.item()  # type: ignore[union-attr]
+        return value.item()
     return value
 
 

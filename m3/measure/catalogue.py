@@ -255,7 +255,7 @@ def expr_names(text: str) -> tuple[str, ...]:
 
 
 def _enum(cls: type[enum.Enum], raw: Any, where: str, key: str, problems: list[str]) -> Any:
-    values = [m.value for m in cls]  # type: ignore[var-annotated]
+    values = [m.value for m in cls]
     if raw not in values:
         problems.append(f"{where}: {key} is {raw!r}; use one of {', '.join(map(str, values))}.")
         return None

@@ -296,9 +296,9 @@ def measure_levers(initiative: str, max_lag: int, min_points: int,
 
     found = _initiative(initiative)
     catalogue = catalogue_from_settings()
-    levers = list(dict.fromkeys(a.lever_metric for a in found.asks.all()  # type: ignore[attr-defined]
+    levers = list(dict.fromkeys(a.lever_metric for a in found.asks.all()
                                 if a.lever_metric in catalogue))
-    output = found.output_metric  # type: ignore[attr-defined]
+    output = found.output_metric
     end = on.date() if on else timezone.localdate()
     weekly = initiative_weekly(found, [*levers, output], facts_store_from_settings(), catalogue,
                                end)

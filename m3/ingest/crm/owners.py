@@ -108,7 +108,7 @@ def owner_map(store: FactsStore, owner: str, person_key: str) -> tuple[Person, i
         # One UPDATE per table, with bound parameters, on the engine's own connection.
         statements = [f"UPDATE {table} SET rep_id = %s WHERE rep_id IS NULL AND owner = %s"
                       for table in ("activities", "opportunities")]
-        native = con.con  # type: ignore[attr-defined]
+        native = con.con
         if store.engine == "duckdb":
             native.execute("BEGIN TRANSACTION")
             for sql in statements:
