@@ -24,3 +24,18 @@ def test_an_activities_file_given_as_opportunities_is_refused(
                    data_dir=tmp_path / "data")
     with facts.connect() as con:
         assert con.table("opportunities").count().execute() == 0
+
+
+def test_a_file_that_is_not_what_its_name_says_is_a_clear_error(
+    facts: FactsStore, tmp_path: Path
+) -> None:
+    fake = tmp_path / "export.parquet"
+    fake.write_bytes(bytes(range(256)) * 40)
+    with pytest.raises(InputError, match="export.parquet: not a readable Parquet file"):
+        crm_import([fake], profile="m3", store=facts, data_dir=tmp_path / "data")
+    cp1252 = write_csv(tmp_path / "acts.csv", ACTIVITY_HEADER,
+                       [["a1", "x@acme.test", "call", "2026-01-05T10:00:00", "Café", "Açme",
+                         "", ""]], encoding="cp1252")
+    with pytest.raises(InputError, match="acts.csv"):
+        crm_import([cp1252], profile="m3", store=facts, data_dir=tmp_path / "data",
+                   encoding="utf-8")

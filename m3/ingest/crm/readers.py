@@ -75,7 +75,11 @@ def header_read(path: Path, encoding: str | None = None) -> tuple[str, ...]:
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
-        return tuple(pq.ParquetFile(path).schema_arrow.names)
+        try:
+            return tuple(pq.ParquetFile(path).schema_arrow.names)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InputError(f"{path.name}: not a readable Parquet file ({exc}); export it "
+                             "again, or give the CSV export instead.") from None
     for batch in batches_read(path, encoding, batch_rows=1, header_only=True):
         return tuple(batch.cells.columns)
     return ()
@@ -145,7 +149,11 @@ def csv_text_batches(
         column_types={n: pa.string() for n in raw},
         strings_can_be_null=False, quoted_strings_can_be_null=False,
     )
-    reader = pacsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+    try:
+        reader = pacsv.open_csv(path, read_options=read, parse_options=parse,
+                                convert_options=convert)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise InputError(_csv_error(path, enc, exc, 2)) from None
     row = 2
     pending: list[pa.RecordBatch] = []
     pending_rows = 0
@@ -260,8 +268,9 @@ def _parquet_text_batches(path: Path, batch_rows: int) -> Iterator[TextBatch]:
 
     try:
         handle = pq.ParquetFile(path)
-    except pa.ArrowInvalid as exc:
-        raise InputError(f"{path.name}: not a readable Parquet file ({exc}).") from None
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(f"{path.name}: not a readable Parquet file ({exc}); export it again, "
+                         "or give the CSV export instead.") from None
     names = list(handle.schema_arrow.names)
     first = 2
     for batch in handle.iter_batches(batch_size=batch_rows):
