@@ -69,6 +69,14 @@ def _delimiter(path: Path, encoding: str) -> str:
     return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
+def readable_check(path: Path) -> None:
+    """Raise InputError unless `path` is an existing, non-empty file."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file; check the path.")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path.name}: the file is empty; export it again with its header line.")
+
+
 def header_read(path: Path, encoding: str | None = None) -> tuple[str, ...]:
     """The column names of a file, as written (empty tuple for an empty file)."""
     fmt = file_format(path)
@@ -90,10 +98,7 @@ def batches_read(
     header_only: bool = False,
 ) -> Iterator[CellBatch]:
     """Yield the file's data rows as text cells, a batch at a time."""
-    if not path.is_file():
-        raise InputError(f"{path}: no such file; check the path.")
-    if path.stat().st_size == 0:
-        raise InputError(f"{path.name}: the file is empty; export it again with its header line.")
+    readable_check(path)
     fmt = file_format(path)
     if fmt == "csv":
         yield from _csv_batches(path, encoding, batch_rows, header_only)
@@ -140,10 +145,7 @@ def csv_text_batches(
     """Yield a CSV's data rows as Arrow text, a batch of about `batch_rows` at a time."""
     import pyarrow.csv as pacsv
 
-    if not path.is_file():
-        raise InputError(f"{path}: no such file; check the path.")
-    if path.stat().st_size == 0:
-        raise InputError(f"{path.name}: the file is empty; export it again with its header line.")
+    readable_check(path)
     enc, read, parse, raw, names = _csv_open(path, encoding)
     convert = pacsv.ConvertOptions(
         column_types={n: pa.string() for n in raw},
@@ -288,10 +290,7 @@ def text_batches(
     path: Path, encoding: str | None = None, *, batch_rows: int = BATCH_ROWS
 ) -> Iterator[TextBatch]:
     """Yield the file's data rows (CSV, XLSX or Parquet) as Arrow text, a batch at a time."""
-    if not path.is_file():
-        raise InputError(f"{path}: no such file; check the path.")
-    if path.stat().st_size == 0:
-        raise InputError(f"{path.name}: the file is empty; export it again with its header line.")
+    readable_check(path)
     fmt = file_format(path)
     if fmt == "csv":
         yield from csv_text_batches(path, encoding, batch_rows=batch_rows)
