@@ -43,6 +43,8 @@ REQUIRED_FIELDS = {"activities": ("id", "type", "occurred_at"), "opportunities":
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "t", "won"})
 FALSE_WORDS = frozenset({"false", "0", "no", "n", "f", "lost"})
 ISO = "ISO8601"
+# Above this an amount is a slipped decimal or an id in the wrong column, not a deal.
+MAX_AMOUNT = 1e12
 
 
 class OwnerMatch(enum.Enum):
@@ -377,6 +379,9 @@ def _field_typed(name: str, spec: FieldSpec, raw: pd.Series, kind: str) -> _Type
         bad.append((name, negative, lambda v: (
             f"{v!r} is negative; amounts must be 0 or more (record a refund as a separate "
             "deal).")))
+        bad.append((name, numbers > MAX_AMOUNT, lambda v: (
+            f"{v!r} is larger than {MAX_AMOUNT:,.0f}; check the cell (a slipped decimal, or an "
+            "id in the amount column?).")))
         return _Typed(numbers.where(~not_number), bad)
     if dtype == "boolean":
         bools, not_bool = _bools(values)
@@ -439,6 +444,10 @@ def _cells_checked(
         bad_masks.append(("closed_at", closed_no_date, lambda v: (
             "the deal is won or lost but has no close date; add the close date (or mark it "
             "open).")))
+        closed_first = (out["closed_at"].notna() & out["created_at"].notna()
+                        & (pd.to_datetime(out["closed_at"]) < pd.to_datetime(out["created_at"])))
+        bad_masks.append(("closed_at", closed_first, lambda v: (
+            f"the close date {v} is before the creation date; fix one of the two dates.")))
     problems: list[Problem] = []
     positions = kept["__pos__"].to_numpy(dtype="int64")
     rejected = pd.Series(False, index=kept.index)
@@ -692,6 +701,9 @@ def batch_transform(
     else:
         suspect |= _np_mask(pc.and_(pc.is_valid(columns["won"]),
                                     pc.is_null(columns["closed_at"])))
+        suspect |= _np_mask(pc.less(columns["closed_at"], columns["created_at"]))
+    if "amount" in columns:
+        suspect |= _np_mask(pc.greater(columns["amount"], MAX_AMOUNT))
     suspect &= ~skip
     good = pa.Table.from_arrays([columns[c] for c in schema.names], schema=schema)
     if not suspect.any() and not skip.any():
