@@ -408,25 +408,17 @@ def message_unit_pages(w: World, role: str) -> list[Case]:
     return cases
 
 
-def restate_pages(w: World, role: str) -> list[Case]:
-    cases = []
-    for i in ("alpha", "coastal"):
-        seen = i in INITIATIVES_SEEN[role]
-        answer = (200 if role in REPS else 403) if seen else 404
-        cases.append(scoped(role, answer == 200,
-                            Case("GET", f"/initiatives/{w.pk(i)}/restate/", 200,
-                                 shown=(NAME[i],)), answer, LOGIN))
-    return cases
-
-
-def pulse_pages(w: World, role: str) -> list[Case]:
-    cases = []
-    for i in ("alpha", "coastal"):
-        seen = i in INITIATIVES_SEEN[role]
-        answer = (200 if role in REPS else 403) if seen else 404
-        cases.append(scoped(role, answer == 200,
-                            Case("GET", f"/initiatives/{w.pk(i)}/pulse/", 200,
-                                 shown=(NAME[i],)), answer, LOGIN))
+def rep_only_pages(suffix: str) -> Routes:
+    """An initiative page only reps answer (restate, pulse): others 403, outside scope 404."""
+    def cases(w: World, role: str) -> list[Case]:
+        found = []
+        for i in ("alpha", "coastal"):
+            seen = i in INITIATIVES_SEEN[role]
+            answer = (200 if role in REPS else 403) if seen else 404
+            found.append(scoped(role, answer == 200,
+                                Case("GET", f"/initiatives/{w.pk(i)}/{suffix}/", 200,
+                                     shown=(NAME[i],)), answer, LOGIN))
+        return found
     return cases
 
 
@@ -534,8 +526,8 @@ PAGE_ROUTES: dict[str, Routes] = {
     "initiatives/<int:pk>/edit/": initiative_edit_pages,
     "initiatives/<int:pk>/message/": message_pages,
     "initiatives/<int:pk>/message/units/<int:unit_id>/": message_unit_pages,
-    "initiatives/<int:pk>/restate/": restate_pages,
-    "initiatives/<int:pk>/pulse/": pulse_pages,
+    "initiatives/<int:pk>/restate/": rep_only_pages("restate"),
+    "initiatives/<int:pk>/pulse/": rep_only_pages("pulse"),
     "touchpoints/new/": touchpoint_new,
     "message/due/": message_due,
     "metrics/explain/": explain_pages,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from m3.cli import data_dir_option, django_ready
+from m3.cli import F, data_dir_option, django_ready
 from m3.errors import InputError
 from m3.message.clarity import message_clarity
 from m3.message.consistency import ConsistencyReport, texts_consistency
@@ -198,13 +198,22 @@ def _import_report(result: MessageImportResult, what: str) -> None:
         click.echo(f"{result.skipped} problem row(s) skipped; see {result.report_path}")
 
 
+def csv_import_options(func: F) -> F:
+    """FILE, --initiative, --skip-invalid, --encoding and --data-dir: the CSV imports' options."""
+    for option in reversed((
+        click.argument("file", type=click.Path(dir_okay=False, path_type=Path)),
+        click.option("--initiative", "title", required=True, help="Title of the initiative."),
+        click.option("--skip-invalid", is_flag=True,
+                     help="Import the valid rows; write the others to FILE-skipped.csv."),
+        click.option("--encoding", default=None, help="File encoding (default: detected)."),
+        data_dir_option,
+    )):
+        func = option(func)
+    return func
+
+
 @message_group.command(name="import-touchpoints")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--initiative", "title", required=True, help="Title of the initiative.")
-@click.option("--skip-invalid", is_flag=True,
-              help="Import the valid rows; write the others to FILE-skipped.csv.")
-@click.option("--encoding", default=None, help="File encoding (default: detected).")
-@data_dir_option
+@csv_import_options
 def import_touchpoints_command(file: Path, title: str, skip_invalid: bool, encoding: str | None,
                                data_dir: Path | None) -> None:
     """Import touchpoints from a CSV: leader, unit, person, channel, date, content.
@@ -224,12 +233,7 @@ def import_touchpoints_command(file: Path, title: str, skip_invalid: bool, encod
 
 
 @message_group.command(name="import-restatements")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--initiative", "title", required=True, help="Title of the initiative.")
-@click.option("--skip-invalid", is_flag=True,
-              help="Import the valid rows; write the others to FILE-skipped.csv.")
-@click.option("--encoding", default=None, help="File encoding (default: detected).")
-@data_dir_option
+@csv_import_options
 def import_restatements_command(file: Path, title: str, skip_invalid: bool,
                                 encoding: str | None, data_dir: Path | None) -> None:
     """Import reps' restatements of the message from a CSV: email, date, text.
