@@ -188,9 +188,11 @@ def data_generate(workdir: Path, rows: int, reps: int, weeks: int, seed: int) ->
 
 def run_m3(workdir: Path, weeks: int) -> pd.DataFrame:
     """The scorecard through M3's metric layer."""
+    from m3.attribution import Attribution
     from m3.facts.store import FactsStore
-    from m3.measure.catalogue import Grain, catalogue_load
-    from m3.measure.compile import Attribution, Window, metric_evaluate
+    from m3.measure.catalogue import catalogue_load
+    from m3.measure.compile import Window, metric_evaluate
+    from m3.weeks import Grain
 
     org = json.loads((workdir / "org.json").read_text())
     day = dt.date.fromisoformat

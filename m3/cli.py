@@ -210,8 +210,8 @@ def users() -> None:
 def users_create(email: str, password: str, role: str | None, data_dir: Path | None) -> None:
     """Give the person with EMAIL a login (an admin role also opens the Django admin)."""
     django_ready(data_dir)
-    from m3.org.models import Role
     from m3.org.services import user_create
+    from m3.vocabulary import Role
 
     person = user_create(email, password, role=Role(role) if role else None)
     click.echo(f"Login ready for {person.name} <{person.email}> ({person.role}).")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from m3.org.models import LeadershipKind, Person, Role, Unit
+from m3.org.models import Person, Unit
 from m3.org.services import leadership_start, membership_move, user_create
+from m3.vocabulary import LeadershipKind, Role
 
 PASSWORD = "pw-test-1234"
 START = dt.date(2026, 1, 5)

@@ -18,16 +18,16 @@ from m3.demo.story import SOURCE, Story, story_generate
 from m3.errors import InputError
 from m3.facts.schema import TABLES
 from m3.facts.store import FactsStore
-from m3.ingest.models import ImportStatus
 from m3.ingest.services import import_run_finish, import_run_start
-from m3.initiatives.models import CadenceKind, Initiative
+from m3.initiatives.models import Initiative
 from m3.initiatives.services import AskInput, CadenceInput, InitiativeInput, initiative_save
 from m3.message.encoders import Method
 from m3.message.models import Restatement, Touchpoint
 from m3.message.services import initiative_rescore
-from m3.org.models import CrmIdentity, Leadership, Membership, Person, Role, Unit
+from m3.org.models import CrmIdentity, Leadership, Membership, Person, Unit
 from m3.org.services import user_create
 from m3.pulse.models import PulseResponse
+from m3.vocabulary import CadenceKind, ImportStatus, Role
 
 Progress = Callable[[str, float], None]
 # Facts go to the store in slices: bounded memory per upsert and a progress bar that moves.

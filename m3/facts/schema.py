@@ -5,6 +5,8 @@ from __future__ import annotations
 import ibis
 import ibis.expr.schema as sch
 
+from m3.vocabulary import ACTIVITY_TYPES
+
 KEY = ("source", "id")
 
 ACTIVITIES = ibis.schema(
@@ -41,4 +43,5 @@ OPPORTUNITIES = ibis.schema(
 )
 
 TABLES: dict[str, sch.Schema] = {"activities": ACTIVITIES, "opportunities": OPPORTUNITIES}
-ACTIVITY_TYPES = ("call", "email", "meeting", "demo", "proposal", "other")
+
+__all__ = ["ACTIVITIES", "ACTIVITY_TYPES", "KEY", "OPPORTUNITIES", "TABLES"]

@@ -8,15 +8,14 @@ from collections.abc import Sequence
 import ibis
 import pandas as pd
 
+from m3.attribution import Attribution
 from m3.facts.store import FactsStore
-from m3.org.selectors import Span
 
 EMPTY = pd.DataFrame({"week": [], "type": [], "activities": []})
-FAR_PAST, FAR_FUTURE = dt.datetime(1900, 1, 1), dt.datetime(2999, 1, 1)
 
 
 def activity_counts_by_week(
-    facts: FactsStore, spans: Sequence[Span] | None, start: dt.date, end: dt.date
+    facts: FactsStore, spans: Sequence[Attribution] | None, start: dt.date, end: dt.date
 ) -> pd.DataFrame:
     """Activities per ISO week (Monday) and type, from `start` to `end` exclusive.
 
@@ -32,10 +31,8 @@ def activity_counts_by_week(
         if spans is not None:
             bounds = ibis.memtable(pd.DataFrame({
                 "span_rep": [s.rep_id for s in spans],
-                "span_start": [dt.datetime.combine(s.start, dt.time()) if s.start else FAR_PAST
-                               for s in spans],
-                "span_end": [dt.datetime.combine(s.end, dt.time()) if s.end else FAR_FUTURE
-                             for s in spans],
+                "span_start": [s.start_ts for s in spans],
+                "span_end": [s.end_ts for s in spans],
             }))
             facts_in_range = facts_in_range.join(bounds, [
                 facts_in_range.rep_id == bounds.span_rep,

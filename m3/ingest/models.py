@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-
-class ImportStatus(models.TextChoices):
-    """Where an import run ended."""
-
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    REJECTED = "rejected", "Rejected (nothing written)"
-    FAILED = "failed", "Failed (nothing written)"
+from m3.vocabulary import ImportStatus
 
 
 class ImportRun(models.Model):

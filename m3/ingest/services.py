@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from django.utils import timezone
 
-from m3.ingest.models import ImportRun, ImportStatus
+from m3.ingest.models import ImportRun
+from m3.vocabulary import ImportStatus
 
 
 def import_run_start(

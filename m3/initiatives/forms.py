@@ -7,9 +7,10 @@ from typing import Any
 
 from django import forms
 
-from m3.initiatives.models import CadenceKind, Initiative
+from m3.initiatives.models import Initiative
 from m3.initiatives.services import AskInput, CadenceInput, InitiativeInput
-from m3.org.models import LeadershipKind, Person, Role, Unit
+from m3.org.models import Person, Unit
+from m3.vocabulary import CadenceKind, LeadershipKind, Role
 
 KIND_CHOICES = LeadershipKind.choices
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
-from m3.org.models import LeadershipKind, Person, Unit
+from m3.org.models import Person, Unit
+from m3.vocabulary import CadenceKind, LeadershipKind
 
 
 class Initiative(models.Model):
@@ -82,13 +83,6 @@ class ForecastPoint(models.Model):
             models.UniqueConstraint(fields=["initiative", "week"], name="forecast_week"),
         ]
 
-
-class CadenceKind(models.TextChoices):
-    """The three moments of a message: first delivery, redelivery, reinforcement."""
-
-    DELIVER = "deliver", "Deliver"
-    REDELIVER = "redeliver", "Redeliver"
-    REINFORCE = "reinforce", "Reinforce"
 
 
 class CadenceStep(models.Model):

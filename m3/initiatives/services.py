@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from m3.errors import InputError
-from m3.initiatives.models import Ask, CadenceKind, CadenceStep, ForecastPoint, Initiative, KeyPoint
-from m3.org.models import LeadershipKind, Person, Unit
+from m3.initiatives.models import Ask, CadenceStep, ForecastPoint, Initiative, KeyPoint
+from m3.org.models import Person, Unit
+from m3.vocabulary import CadenceKind, LeadershipKind
 
 MIN_KEY_POINTS, MAX_KEY_POINTS = 3, 5
 

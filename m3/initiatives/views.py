@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from m3.charts import output_pace_figure
 from m3.errors import AccessDenied, InputError
 from m3.facts.store import facts_store_from_settings
 from m3.initiatives.forms import InitiativeForm, initiative_form_initial
@@ -18,10 +19,10 @@ from m3.initiatives.selectors import (
     initiatives_visible,
 )
 from m3.initiatives.services import initiative_save
-from m3.org.models import Role, Unit
+from m3.measure.pace import output_pace
+from m3.org.models import Unit
 from m3.org.scope import Scope
-from m3.reports.charts import output_pace_figure
-from m3.reports.selectors import output_pace
+from m3.vocabulary import Role
 from m3.web import request_scope
 
 

@@ -16,12 +16,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from m3.attribution import Attribution
 from m3.facts.store import FactsStore
 from m3.initiatives.models import Initiative
-from m3.measure.catalogue import Catalogue, Grain, MetricKind
-from m3.measure.compile import Attribution, Window, metric_evaluate
-from m3.measure.evaluate import exchange_rates, unit_attribution
+from m3.measure.catalogue import Catalogue, MetricKind
+from m3.measure.compile import Window, metric_evaluate
+from m3.measure.evaluate import exchange_rates
 from m3.org.models import Unit
+from m3.org.selectors import unit_tree_attribution
+from m3.weeks import Grain
 
 STALE_AFTER = dt.timedelta(days=7)
 
@@ -59,7 +62,7 @@ def initiative_weekly(
     from its start to `end`."""
     attribution: list[Attribution] = []
     for unit in _scope_units(initiative):
-        attribution.extend(unit_attribution(unit))
+        attribution.extend(unit_tree_attribution(unit))
     if not attribution or not names:
         return pd.DataFrame(columns=["unit", "week", "metric", "value"])
     start = initiative.start
@@ -78,7 +81,8 @@ def measurement_audit(
     from django.db.models import Max, Sum
 
     from m3.ingest.crm.owners import unknown_owners
-    from m3.ingest.models import ImportRun, ImportStatus
+    from m3.ingest.models import ImportRun
+    from m3.vocabulary import ImportStatus
 
     findings: list[Finding] = []
     asks = list(initiative.asks.all())
@@ -127,7 +131,7 @@ def measurement_audit(
                                     f"import is {age.days} days old: import a fresh export."))
     members: dict[int, str] = {}
     for team in _scope_units(initiative):
-        for a in unit_attribution(team):
+        for a in unit_tree_attribution(team):
             if a.end is None or a.end > end:
                 members[a.rep_id] = team.name
     if members:

@@ -28,6 +28,7 @@ import yaml
 
 from m3.errors import InputError, NotFound
 from m3.facts.schema import ACTIVITY_TYPES, TABLES
+from m3.weeks import Grain
 
 BUILTIN_PATH = Path(__file__).with_name("metrics.yaml")
 
@@ -62,15 +63,6 @@ class Direction(enum.Enum):
 
     UP = "up"
     DOWN = "down"
-
-
-class Grain(enum.Enum):
-    """The period a metric is bucketed by; weeks are ISO weeks starting on Monday."""
-
-    DAY = "day"
-    WEEK = "week"
-    MONTH = "month"
-    QUARTER = "quarter"
 
 
 class FilterOp(enum.Enum):

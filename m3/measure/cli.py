@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 import click
 from django.utils import timezone
 
-from m3.measure.catalogue import Grain, MetricType
+from m3.measure.catalogue import MetricType
+from m3.weeks import Grain
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from ibis.backends import BaseBackend
 
+from m3.attribution import Attribution
 from m3.errors import InputError, M3Error
 from m3.measure.catalogue import (
     AMOUNT_COLUMN,
@@ -44,15 +45,13 @@ from m3.measure.catalogue import (
     Catalogue,
     Filter,
     FilterOp,
-    Grain,
     Metric,
     MetricType,
     Target,
     expr_parse,
 )
+from m3.weeks import Grain, period_next, period_start, periods_between
 
-FAR_PAST = dt.datetime(1900, 1, 1)
-FAR_FUTURE = dt.datetime(9999, 1, 1)
 TRUNCATE_UNIT = {Grain.DAY: "D", Grain.WEEK: "W", Grain.MONTH: "M", Grain.QUARTER: "Q"}
 NOMINAL_DAYS = {Grain.DAY: 1.0, Grain.WEEK: 7.0, Grain.MONTH: 365.25 / 12,
                 Grain.QUARTER: 365.25 / 4}
@@ -63,16 +62,6 @@ class CurrencyMixed(M3Error):
     """A money metric would add amounts in different currencies without exchange rates."""
 
     code = "currency_mixed"
-
-
-@dataclass(frozen=True)
-class Attribution:
-    """Facts of `rep_id` dated in [start, end) count for `node` (None: unbounded)."""
-
-    node: str
-    rep_id: int
-    start: dt.date | None = None
-    end: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -129,53 +118,21 @@ class MetricResult:
     units: Mapping[str, str]  # metric → unit, money resolved to a currency where known
 
 
-def period_start(day: dt.date, grain: Grain) -> dt.date:
-    """The first day of the period of `grain` that contains `day`."""
-    if grain is Grain.DAY:
-        return day
-    if grain is Grain.WEEK:
-        return day - dt.timedelta(days=day.weekday())
-    if grain is Grain.MONTH:
-        return day.replace(day=1)
-    if grain is Grain.QUARTER:
-        return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    raise AssertionError(grain)
-
-
-def period_next(start: dt.date, grain: Grain) -> dt.date:
-    """The first day of the period after the one starting on `start`."""
-    if grain is Grain.DAY:
-        return start + dt.timedelta(days=1)
-    if grain is Grain.WEEK:
-        return start + dt.timedelta(days=7)
-    months = 1 if grain is Grain.MONTH else 3
-    month = start.month - 1 + months
-    return dt.date(start.year + month // 12, month % 12 + 1, 1)
-
-
 def periods(window: Window) -> list[dt.date]:
     """The start days of every period the window touches, in order."""
-    out: list[dt.date] = []
-    current = period_start(window.start, window.grain)
-    while current <= window.end:
-        out.append(current)
-        current = period_next(current, window.grain)
-    return out
+    return periods_between(window.start, window.end, window.grain)
 
 
 def attribution_table(rows: Sequence[Attribution]) -> ir.Table:
     """The attribution rows as an Ibis in-memory table with timestamp bounds."""
 
-    def bound(day: dt.date | None, default: dt.datetime) -> dt.datetime:
-        return default if day is None else dt.datetime.combine(day, dt.time())
-
     frame = pd.DataFrame(
         {
             "node": pd.Series([r.node for r in rows], dtype="object"),
             "member_id": pd.Series([r.rep_id for r in rows], dtype="int64"),
-            "member_from": pd.Series([bound(r.start, FAR_PAST) for r in rows],
+            "member_from": pd.Series([r.start_ts for r in rows],
                                      dtype="datetime64[us]"),
-            "member_until": pd.Series([bound(r.end, FAR_FUTURE) for r in rows],
+            "member_until": pd.Series([r.end_ts for r in rows],
                                       dtype="datetime64[us]"),
         }
     )
@@ -606,12 +563,10 @@ def result_records(result: MetricResult) -> list[dict[str, Any]]:
 
 __all__ = [
     "AMOUNT_COLUMN",
-    "Attribution",
     "CurrencyMixed",
     "MetricResult",
     "Window",
     "metric_evaluate",
     "metric_rows",
-    "period_start",
     "periods",
 ]

@@ -13,13 +13,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from m3.attribution import Attribution
 from m3.errors import NotFound
 from m3.facts.store import FactsStore, facts_store_from_settings
-from m3.measure.catalogue import Catalogue, Grain, Target, catalogue_from_settings
-from m3.measure.compile import Attribution, MetricResult, Window, metric_evaluate, metric_rows
+from m3.measure.catalogue import Catalogue, Target, catalogue_from_settings
+from m3.measure.compile import MetricResult, Window, metric_evaluate, metric_rows
 from m3.measure.models import ExchangeRate
-from m3.org.models import Membership, Person, Unit
-from m3.org.selectors import person_by_email_or_crm_id, unit_ids_with_descendants
+from m3.org.models import Person, Unit
+from m3.org.selectors import person_by_email_or_crm_id, unit_tree_attribution
+from m3.weeks import Grain
 
 
 @dataclass(frozen=True)
@@ -36,20 +38,11 @@ def exchange_rates() -> dict[str, float]:
     return dict(ExchangeRate.objects.values_list("currency", "rate"))
 
 
-def unit_attribution(unit: Unit, label: str | None = None) -> list[Attribution]:
-    """Who counts for `unit` and when: every membership of it and of the units below it."""
-    unit_ids = unit_ids_with_descendants([unit.pk])
-    rows = Membership.objects.filter(unit_id__in=list(unit_ids)).values_list(
-        "person_id", "start", "end"
-    )
-    return [Attribution(label or unit.name, pid, start, end) for pid, start, end in rows]
-
-
 def node_attribution(node: str) -> list[Attribution]:
     """Attribution rows for NODE: a person's email (or CRM id), or a unit's name."""
     unit = Unit.objects.filter(name=node).first() or Unit.objects.filter(name__iexact=node).first()
     if unit is not None:
-        return unit_attribution(unit, node)
+        return unit_tree_attribution(unit, node)
     person = person_by_email_or_crm_id(node)
     if person is not None:
         return [Attribution(node, person.pk)]
@@ -64,7 +57,7 @@ def scorecard_attribution() -> list[Attribution]:
     """Attribution rows for every unit (with descendants) and every person, by name / email."""
     rows: list[Attribution] = []
     for unit in Unit.objects.all():
-        rows.extend(unit_attribution(unit))
+        rows.extend(unit_tree_attribution(unit))
     for person in Person.objects.filter(memberships__isnull=False).distinct():
         rows.append(Attribution(person.email, person.pk))
     return rows

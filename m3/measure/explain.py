@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from m3.attribution import Attribution
 from m3.errors import InputError, NotFound
-from m3.measure.catalogue import Grain, Metric, Target, catalogue_from_settings
-from m3.measure.compile import Attribution
-from m3.measure.evaluate import metric_drilldown, metric_result, unit_attribution
+from m3.measure.catalogue import Metric, Target, catalogue_from_settings
+from m3.measure.evaluate import metric_drilldown, metric_result
 from m3.org.models import Person, Unit
 from m3.org.scope import Scope
-from m3.org.selectors import person_spans_seen
+from m3.org.selectors import person_attribution_seen, unit_tree_attribution
+from m3.weeks import Grain
 
 MAX_RANGE_DAYS = 400
 ROWS_SHOWN = 200
@@ -105,17 +106,16 @@ def metric_explain(request: ExplainRequest, scope: Scope) -> Explanation:
         unit = Unit.objects.filter(pk=request.unit_id).first()
         if unit is None:
             raise NotFound(f"No unit {request.unit_id}.")
-        node, attribution = unit.name, unit_attribution(unit)
+        node, attribution = unit.name, unit_tree_attribution(unit)
     else:
         assert request.person_id is not None
         scope.require_person(request.person_id)
         person = Person.objects.filter(pk=request.person_id).first()
         if person is None:
             raise NotFound(f"No person {request.person_id}.")
-        spans = person_spans_seen(person, scope.unit_ids,
-                                  whole_history=scope.sees_whole_history(person.pk))
         node = person.name
-        attribution = [Attribution(node, s.rep_id, s.start, s.end) for s in spans]
+        attribution = person_attribution_seen(
+            person, scope.unit_ids, node=node, whole_history=scope.sees_whole_history(person.pk))
     if not attribution:
         empty = pd.DataFrame({"period_start": [], "value": [], "target": []})
         return Explanation(metric, node, empty, {}, None, 0, "",

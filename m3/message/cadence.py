@@ -20,22 +20,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
-
-class StepKind(StrEnum):
-    """The moments of a cadence plan."""
-
-    DELIVER = "deliver"
-    REDELIVER = "redeliver"
-    REINFORCE = "reinforce"
+from m3.vocabulary import CadenceKind
 
 
 @dataclass(frozen=True)
 class PlanStep:
     """One step of a cadence plan."""
 
-    kind: StepKind
+    kind: CadenceKind
     leader_kinds: frozenset[str]
     due: dt.date | None = None
     every_days: int | None = None
@@ -64,7 +57,7 @@ class DueItem:
     """The state of one plan step for one team."""
 
     team_id: int
-    step: StepKind
+    step: CadenceKind
     leader_kinds: frozenset[str]
     carriers: tuple[int, ...]
     last_touch: dt.date | None
@@ -102,7 +95,7 @@ def due_items(
         for step in steps:
             mine = tuple(sorted({c.leader_id for c in carriers if c.kind in step.leader_kinds}))
             dates = _team_touch_dates(team_id, mine, touches, today)
-            if step.kind is StepKind.DELIVER:
+            if step.kind is CadenceKind.DELIVER:
                 due = step.due or start
                 last = dates[0] if dates else None
                 late = 0 if last is not None else max(0, (today - due).days)

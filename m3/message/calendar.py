@@ -28,7 +28,7 @@ from django.db import transaction
 from m3.errors import AccessDenied, InputError
 from m3.ingest.problems import ImportRejected, Problem, problems_report_write
 from m3.initiatives.models import Initiative
-from m3.message.models import Channel, Touchpoint
+from m3.message.models import Touchpoint
 from m3.message.services import (
     TouchpointInput,
     touchpoint_log,
@@ -44,6 +44,7 @@ from m3.org.selectors import (
     unit_ids_with_descendants,
     units_led_by,
 )
+from m3.vocabulary import Channel
 
 # Touchpoints may be logged from 30 days before an initiative starts (touchpoint_problems).
 LEAD_IN = dt.timedelta(days=30)
@@ -434,8 +435,8 @@ def calendar_import(
     All or nothing (or the valid events and a FILE-skipped.csv report with `skip_invalid`);
     `dry_run` checks and counts without writing. Recorded as an ImportRun (touchpoints, ics).
     """
-    from m3.ingest.models import ImportStatus
     from m3.ingest.services import import_run_finish, import_run_start
+    from m3.vocabulary import ImportStatus
 
     run = import_run_start("touchpoints", [str(path)], source="ics", run_by=run_by,
                            dry_run=dry_run)

@@ -15,6 +15,7 @@ from m3.message.clarity import message_clarity
 from m3.message.consistency import ConsistencyReport, texts_consistency
 from m3.message.encoders import default_encoder
 from m3.message.text import CanonicalMessage, message_from_yaml
+from m3.vocabulary import Channel
 
 if TYPE_CHECKING:
     from m3.initiatives.models import Initiative
@@ -149,7 +150,7 @@ def rescore_command(initiative: str, method: str | None, data_dir: Path | None) 
 @click.option("--unit", default=None, help="Name of the unit addressed (or --person).")
 @click.option("--person", default=None, help="Email of the person addressed (or --unit).")
 @click.option("--channel", required=True,
-              type=click.Choice(["meeting", "one_to_one", "email", "chat", "video", "ride_along"]))
+              type=click.Choice(Channel.values))
 @click.option("--date", "day", required=True, type=click.DateTime(formats=["%Y-%m-%d"]))
 @click.option("--content-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="UTF-8 file with the talk track, notes or email text.")
@@ -313,8 +314,8 @@ def health_command(initiative: str, unit: str | None, week: dt.datetime | None, 
     from django.utils import timezone
 
     from m3.message.selectors import initiative_message_health
-    from m3.org.models import Role
     from m3.org.scope import Scope
+    from m3.vocabulary import Role
 
     everything = Scope(Role.ADMIN, None, frozenset(), frozenset(), everything=True)
     health = initiative_message_health(_initiative(initiative), everything,

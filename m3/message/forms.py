@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from django import forms
 
 from m3.initiatives.models import Initiative
-from m3.message.models import Channel
 from m3.message.services import MAX_RESTATEMENT_CHARS, MAX_TOUCHPOINT_CHARS, TouchpointInput
 from m3.org.models import Person, Unit
+from m3.vocabulary import Channel
 
 
 class TouchpointForm(forms.Form):

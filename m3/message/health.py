@@ -17,8 +17,9 @@ from enum import StrEnum
 from typing import assert_never
 
 from m3.message.alignment import UnitAlignment
-from m3.message.cadence import DueItem, PlanStep, StepKind
+from m3.message.cadence import DueItem, PlanStep
 from m3.message.comprehension import UnitComprehension
+from m3.vocabulary import CadenceKind
 
 # Weights of the parts in the health score (renormalised over the parts that exist).
 HEALTH_WEIGHTS: dict[str, float] = {
@@ -101,10 +102,10 @@ def frequency_part(steps: Sequence[tuple[PlanStep, DueItem]]) -> float | None:
         return None
     recurring = []
     for step, item in steps:
-        if step.kind is StepKind.DELIVER:
+        if step.kind is CadenceKind.DELIVER:
             if item.overdue:
                 return 0.0
-        elif step.kind is StepKind.REDELIVER or step.kind is StepKind.REINFORCE:
+        elif step.kind is CadenceKind.REDELIVER or step.kind is CadenceKind.REINFORCE:
             every = step.every_days or 1
             recurring.append(max(0.0, 1 - item.days_overdue / every))
         else:
@@ -182,15 +183,15 @@ def unit_findings(
     """
     found: list[Finding] = []
     for step, item in steps:
-        if not item.overdue or (step.kind is not StepKind.DELIVER
+        if not item.overdue or (step.kind is not CadenceKind.DELIVER
                                 and item.days_overdue <= GRACE_DAYS):
             continue
-        if step.kind is StepKind.DELIVER:
+        if step.kind is CadenceKind.DELIVER:
             found.append(Finding(FindingKind.NOT_DELIVERED,
                                  f"Message never delivered ({item.days_overdue} days late)"))
-        elif step.kind is StepKind.REINFORCE or step.kind is StepKind.REDELIVER:
+        elif step.kind is CadenceKind.REINFORCE or step.kind is CadenceKind.REDELIVER:
             since = (as_of - (item.last_touch or clock_start)).days
-            verb = "reinforced" if step.kind is StepKind.REINFORCE else "redelivered"
+            verb = "reinforced" if step.kind is CadenceKind.REINFORCE else "redelivered"
             found.append(Finding(FindingKind.NOT_REINFORCED, f"Not {verb} for {since} days",
                                  days=since))
         else:

@@ -6,17 +6,7 @@ from django.db import models
 
 from m3.initiatives.models import Initiative
 from m3.org.models import Person, Unit
-
-
-class Channel(models.TextChoices):
-    """How a touchpoint reached its audience."""
-
-    MEETING = "meeting", "Team meeting"
-    ONE_TO_ONE = "one_to_one", "One-to-one"
-    EMAIL = "email", "Email"
-    CHAT = "chat", "Chat"
-    VIDEO = "video", "Video / recording"
-    RIDE_ALONG = "ride_along", "Ride-along / call coaching"
+from m3.vocabulary import Channel
 
 
 class Touchpoint(models.Model):

@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from m3.errors import AccessDenied, NotFound
-from m3.initiatives.models import CadenceKind, Initiative
+from m3.initiatives.models import Initiative
 from m3.initiatives.selectors import initiative_unit_ids, initiatives_visible
 from m3.message.alignment import (
     ScoredTouch,
@@ -27,7 +27,6 @@ from m3.message.cadence import (
     Carrier,
     DueItem,
     PlanStep,
-    StepKind,
     Touch,
     due_items,
     reach,
@@ -48,7 +47,7 @@ from m3.message.health import (
 from m3.message.models import Restatement, Touchpoint, TouchpointScore
 from m3.message.text import Ask as TextAsk
 from m3.message.text import CanonicalMessage
-from m3.org.models import Leadership, Membership, Person, Role, Unit
+from m3.org.models import Leadership, Membership, Person, Unit
 from m3.org.scope import Scope
 from m3.org.selectors import (
     active_on,
@@ -58,19 +57,15 @@ from m3.org.selectors import (
     unit_ids_with_descendants,
     units_led_by,
 )
-from m3.pulse.models import PulseQuestion, PulseResponse
-
-STEP_KINDS = {
-    CadenceKind.DELIVER: StepKind.DELIVER,
-    CadenceKind.REDELIVER: StepKind.REDELIVER,
-    CadenceKind.REINFORCE: StepKind.REINFORCE,
-}
+from m3.pulse.models import PulseResponse
+from m3.vocabulary import CadenceKind, PulseQuestion, Role
+from m3.weeks import week_bounds
 
 
 def initiative_plan(initiative: Initiative) -> list[PlanStep]:
     """The initiative's cadence plan as pure plan steps."""
     return [
-        PlanStep(STEP_KINDS[CadenceKind(s.kind)], frozenset(s.leader_kind_list()), s.due,
+        PlanStep(CadenceKind(s.kind), frozenset(s.leader_kind_list()), s.due,
                  s.every_days)
         for s in initiative.cadence.all()
     ]
@@ -253,13 +248,6 @@ class MessageHealth:
     method: str | None
 
 
-def week_bounds(week: dt.date | None, today: dt.date) -> tuple[dt.date, dt.date]:
-    """(Monday, last day counted) of the ISO week holding `week` (default: today's week)."""
-    day = week or today
-    monday = day - dt.timedelta(days=day.weekday())
-    return monday, min(monday + dt.timedelta(days=6), today)
-
-
 @dataclass(frozen=True)
 class _HealthData:
     """What the health of every team rests on, read once."""
@@ -328,7 +316,7 @@ def _reaches(touch: Touch, team: int, members: set[int]) -> bool:
 def _every_days_by_kind(steps: list[PlanStep]) -> dict[str, int]:
     every: dict[str, int] = {}
     for step in steps:
-        if step.kind is not StepKind.DELIVER and step.every_days:
+        if step.kind is not CadenceKind.DELIVER and step.every_days:
             for kind in step.leader_kinds:
                 every[kind] = min(every.get(kind, step.every_days), step.every_days)
     return every
@@ -409,7 +397,7 @@ def initiative_message_health(
         )
         team_touches = [t for t in data.touches if _reaches(t, team, member_set)]
         last_touch = max((t.date for t in team_touches), default=None)
-        reinforce = next((item for step, item in steps if step.kind is StepKind.REINFORCE), None)
+        reinforce = next((item for step, item in steps if step.kind is CadenceKind.REINFORCE), None)
         clock = min((t.date for t in team_touches), default=initiative.start)
         last_reinforced = (reinforce.last_touch or clock) if reinforce else None
         recurring = [(step, item) for step, item in steps if step.every_days]

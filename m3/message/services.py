@@ -21,11 +21,12 @@ from m3.initiatives.models import Initiative
 from m3.initiatives.selectors import initiative_unit_ids
 from m3.message.consistency import ConsistencyReport, texts_consistency
 from m3.message.encoders import Method, TextEncoder, default_encoder, encoder_available
-from m3.message.models import Channel, Restatement, Touchpoint, TouchpointScore
+from m3.message.models import Restatement, Touchpoint, TouchpointScore
 from m3.message.selectors import initiative_message, initiative_scoring_method, message_digest
 from m3.message.text import CanonicalMessage
-from m3.org.models import Person, Role, Unit
+from m3.org.models import Person, Unit
 from m3.org.selectors import person_unit_on, unit_ids_with_descendants, units_led_by
+from m3.vocabulary import Channel, Role
 
 MAX_TOUCHPOINT_CHARS = 50_000
 MAX_RESTATEMENT_CHARS = 5_000

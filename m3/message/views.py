@@ -21,7 +21,7 @@ from m3.message.selectors import (
     unit_message_evidence,
 )
 from m3.message.services import RestatementInput, restatement_submit, touchpoint_log
-from m3.org.models import Role
+from m3.vocabulary import Role
 from m3.web import request_person, request_scope
 
 

@@ -8,22 +8,21 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 
+from m3.attribution import Attribution
 from m3.errors import NotFound
 from m3.facts.selectors import activity_counts_by_week
 from m3.facts.store import facts_store_from_settings
 from m3.org.models import Person, Unit
 from m3.org.selectors import (
-    Span,
     leaders_of_person_on,
-    person_spans_seen,
+    person_attribution_seen,
     person_unit_on,
-    unit_ids_with_descendants,
     unit_leaders_on,
     unit_members_on,
-    unit_spans,
+    unit_tree_attribution,
 )
-from m3.reports.selectors import recent_weeks
 from m3.web import request_scope
+from m3.weeks import PAGE_WEEKS, recent_weeks
 
 router = Router(tags=["org"])
 
@@ -74,8 +73,8 @@ def _unit(u: Unit) -> UnitOut:
     return UnitOut(id=u.pk, name=u.name, parent_id=u.parent_id)
 
 
-def _weeks(spans: list[Span], day: dt.date) -> list[WeekCount]:
-    since, until = recent_weeks(day)
+def _weeks(spans: list[Attribution], day: dt.date) -> list[WeekCount]:
+    since, until = recent_weeks(day, PAGE_WEEKS)
     frame = activity_counts_by_week(facts_store_from_settings(), spans, since, until)
     return [WeekCount(week=r["week"], type=r["type"], activities=int(r["activities"]))
             for r in frame.to_dict("records")]
@@ -104,7 +103,7 @@ def unit_get(request: HttpRequest, unit_id: int) -> UnitDetailOut:
                  for lead in unit_leaders_on(unit, today)],
         children=[_unit(c) for c in unit.children.all()],
         members=[_person(m) for m in members],
-        activity=_weeks(unit_spans(unit_ids_with_descendants([unit.pk])), today),
+        activity=_weeks(unit_tree_attribution(unit), today),
     )
 
 
@@ -123,7 +122,6 @@ def person_get(request: HttpRequest, person_id: int) -> PersonDetailOut:
         unit=_unit(unit) if unit else None,
         leaders=[LeaderOut(person=_person(lo.leader), unit=lo.unit.name, kind=lo.kind)
                  for lo in leaders_of_person_on(person, today)],
-        activity=_weeks(person_spans_seen(person, scope.unit_ids,
-                                          whole_history=scope.sees_whole_history(person.pk)),
-                        today),
+        activity=_weeks(person_attribution_seen(
+            person, scope.unit_ids, whole_history=scope.sees_whole_history(person.pk)), today),
     )

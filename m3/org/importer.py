@@ -22,10 +22,10 @@ from django.db import transaction
 
 from m3.errors import InputError
 from m3.ingest.csvfile import CsvTable, csv_read
-from m3.ingest.models import ImportStatus
 from m3.ingest.problems import ImportRejected, Problem, problems_report_write
 from m3.ingest.services import import_run_finish, import_run_start
-from m3.org.models import CrmIdentity, Leadership, LeadershipKind, Membership, Person, Role, Unit
+from m3.org.models import CrmIdentity, Leadership, Membership, Person, Unit
+from m3.vocabulary import ImportStatus, LeadershipKind, Role
 
 UNIT_COLUMNS = ("unit", "parent")
 PEOPLE_COLUMNS = ("name", "email", "role", "unit", "leads", "crm_id")

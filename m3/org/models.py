@@ -5,23 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-
-class Role(models.TextChoices):
-    """What a person does in M3; decides, with the org, what they see."""
-
-    ADMIN = "admin", "Admin / sales ops"
-    EXECUTIVE = "executive", "Executive"
-    LEADER = "leader", "Leader"
-    REP = "rep", "Rep"
-
-
-class LeadershipKind(models.TextChoices):
-    """The kinds of leader a unit can have; several may support one unit."""
-
-    MANAGER = "manager", "Manager"
-    DIRECTOR = "director", "Director"
-    OVERLAY = "overlay", "Product overlay"
-    ENABLEMENT = "enablement", "Enablement"
+from m3.vocabulary import LeadershipKind, Role
 
 
 class Unit(models.Model):

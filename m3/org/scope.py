@@ -18,8 +18,9 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
 
 from m3.errors import AccessDenied
-from m3.org.models import Leadership, Person, Role
+from m3.org.models import Leadership, Person
 from m3.org.selectors import active_on, members_of_units_on, units_led_by
+from m3.vocabulary import Role
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from m3.attribution import Attribution
 from m3.org.models import Leadership, Membership, Person, Unit
 
 
@@ -132,31 +133,31 @@ def membership_history(person_ids: Iterable[int]) -> list[tuple[int, int, dt.dat
     )
 
 
-@dataclass(frozen=True)
-class Span:
-    """The facts of `rep_id` dated in [start, end) (None: unbounded) count for a viewer's node."""
-
-    rep_id: int
-    start: dt.date | None = None
-    end: dt.date | None = None
-
-
-def unit_spans(unit_ids: Iterable[int]) -> list[Span]:
+def unit_attribution(unit_ids: Iterable[int], node: str = "") -> list[Attribution]:
     """Every membership of the units: a fact counts for the unit its rep belonged to that day."""
     rows = Membership.objects.filter(unit_id__in=list(unit_ids)).values_list(
         "person_id", "start", "end"
     )
-    return [Span(pid, start, end) for pid, start, end in rows]
+    return [Attribution(node, pid, start, end) for pid, start, end in rows]
 
 
-def person_spans_seen(
-    person: Person, unit_ids: frozenset[int], *, whole_history: bool
-) -> list[Span]:
+def unit_tree_attribution(unit: Unit, node: str | None = None) -> list[Attribution]:
+    """Who counts for `unit` and when: every membership of it and of the units below it.
+
+    The node is `node`, or the unit's name.
+    """
+    label = unit.name if node is None else node
+    return unit_attribution(unit_ids_with_descendants([unit.pk]), label)
+
+
+def person_attribution_seen(
+    person: Person, unit_ids: frozenset[int], *, whole_history: bool, node: str = ""
+) -> list[Attribution]:
     """The stretches of `person`'s facts a viewer may see.
 
     `whole_history` (the person themself, or an admin): all of them. Otherwise only while the
     person belonged to one of `unit_ids`: a leader never sees what a rep did in another unit.
     """
     if whole_history:
-        return [Span(person.pk)]
-    return [s for s in unit_spans(unit_ids) if s.rep_id == person.pk]
+        return [Attribution(node, person.pk)]
+    return [a for a in unit_attribution(unit_ids, node) if a.rep_id == person.pk]

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from m3.errors import InputError, NotFound
-from m3.org.models import Leadership, LeadershipKind, Membership, Person, Role, Unit
+from m3.org.models import Leadership, Membership, Person, Unit
+from m3.vocabulary import LeadershipKind, Role
 
 
 def unit_create(name: str, parent: Unit | None = None) -> Unit:

@@ -7,22 +7,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from m3.charts import weekly_activity_figure
 from m3.errors import NotFound
 from m3.facts.selectors import activity_counts_by_week
 from m3.facts.store import facts_store_from_settings
 from m3.org.models import Person, Unit
 from m3.org.selectors import (
     leaders_of_person_on,
-    person_spans_seen,
+    person_attribution_seen,
     person_unit_on,
-    unit_ids_with_descendants,
     unit_leaders_on,
     unit_members_on,
-    unit_spans,
+    unit_tree_attribution,
 )
-from m3.reports.charts import weekly_activity_figure
-from m3.reports.selectors import recent_weeks
 from m3.web import request_scope
+from m3.weeks import PAGE_WEEKS, recent_weeks
 
 
 @login_required
@@ -35,11 +34,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise NotFound(f"No unit {pk}.")
     today = timezone.localdate()
     members = list(unit_members_on(unit, today))
-    since, until = recent_weeks(today)
-    counts = activity_counts_by_week(
-        facts_store_from_settings(), unit_spans(unit_ids_with_descendants([unit.pk])), since,
-        until,
-    )
+    since, until = recent_weeks(today, PAGE_WEEKS)
+    counts = activity_counts_by_week(facts_store_from_settings(), unit_tree_attribution(unit),
+                                     since, until)
     return render(
         request,
         "org/unit.html",
@@ -64,9 +61,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if person is None:
         raise NotFound(f"No person {pk}.")
     today = timezone.localdate()
-    since, until = recent_weeks(today)
-    spans = person_spans_seen(person, scope.unit_ids,
-                              whole_history=scope.sees_whole_history(person.pk))
+    since, until = recent_weeks(today, PAGE_WEEKS)
+    spans = person_attribution_seen(person, scope.unit_ids,
+                                    whole_history=scope.sees_whole_history(person.pk))
     counts = activity_counts_by_week(facts_store_from_settings(), spans, since, until)
     return render(
         request,

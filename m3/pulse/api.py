@@ -9,8 +9,9 @@ from pydantic import StrictInt
 
 from m3.errors import AccessDenied
 from m3.initiatives.selectors import initiative_for_viewer
-from m3.pulse.services import PulseAnswers, pulse_answer, pulse_week
+from m3.pulse.services import PulseAnswers, pulse_answer
 from m3.web import request_person, request_scope
+from m3.weeks import week_start
 
 router = Router(tags=["pulse"])
 
@@ -36,7 +37,7 @@ def pulse_post(request: HttpRequest, body: PulseIn) -> PulseOut:
     person = request_person(request)
     if person is None:
         raise AccessDenied("Your login is not linked to a person: only reps answer pulses.")
-    week = pulse_week(today)
+    week = week_start(today)
     added, updated = pulse_answer(PulseAnswers(initiative.pk, person.pk, week, body.scores,
                                                body.comments))
     return PulseOut(week=week.isoformat(), added=added, updated=updated)

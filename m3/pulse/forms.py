@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from m3.pulse.models import PulseQuestion
+from m3.vocabulary import PulseQuestion
 
 SCALE = [(1, "1 · strongly disagree"), (2, "2"), (3, "3 · neutral"), (4, "4"),
          (5, "5 · strongly agree")]

@@ -6,15 +6,7 @@ from django.db import models
 
 from m3.initiatives.models import Initiative
 from m3.org.models import Person
-
-
-class PulseQuestion(models.TextChoices):
-    """The standard pulse questions (Likert 1 = strongly disagree … 5 = strongly agree)."""
-
-    CLARITY = "clarity", "I can explain what we are doing and why."
-    CONSISTENCY = "consistency", "My leaders all say the same thing about it."
-    CONFIDENCE = "confidence", "I am confident this will work for me."
-    ENERGY = "energy", "My leaders are energised and own this."
+from m3.vocabulary import PulseQuestion
 
 
 class PulseResponse(models.Model):

@@ -11,9 +11,10 @@ from django.db import transaction
 from m3.errors import AccessDenied, InputError
 from m3.initiatives.models import Initiative
 from m3.initiatives.selectors import initiative_unit_ids
-from m3.org.models import Person, Role
+from m3.org.models import Person
 from m3.org.selectors import person_unit_on
-from m3.pulse.models import PulseQuestion, PulseResponse
+from m3.pulse.models import PulseResponse
+from m3.vocabulary import PulseQuestion, Role
 
 MAX_COMMENT_CHARS = 2_000
 
@@ -27,11 +28,6 @@ class PulseAnswers:
     week: dt.date
     scores: Mapping[str, int]
     comments: Mapping[str, str]
-
-
-def pulse_week(day: dt.date) -> dt.date:
-    """The Monday of the ISO week a pulse answered on `day` belongs to."""
-    return day - dt.timedelta(days=day.weekday())
 
 
 def pulse_problems(data: PulseAnswers) -> list[str]:

@@ -9,11 +9,12 @@ from django.utils import timezone
 
 from m3.errors import AccessDenied, InputError
 from m3.initiatives.selectors import initiative_for_viewer
-from m3.org.models import Role
 from m3.pulse.forms import PulseForm
 from m3.pulse.models import PulseResponse
-from m3.pulse.services import PulseAnswers, pulse_answer, pulse_week
+from m3.pulse.services import PulseAnswers, pulse_answer
+from m3.vocabulary import Role
 from m3.web import request_person, request_scope
+from m3.weeks import week_start
 
 
 @login_required
@@ -26,7 +27,7 @@ def pulse(request: HttpRequest, pk: int) -> HttpResponse:
     if person is None or scope.role is not Role.REP:
         raise AccessDenied("Pulses ask reps how the initiative lands; leaders read them on the "
                            "message health page.")
-    week = pulse_week(today)
+    week = week_start(today)
     current = {r.question: r for r in PulseResponse.objects.filter(
         initiative=initiative, person=person, week=week)}
     initial: dict[str, object] = {q: r.score for q, r in current.items()}

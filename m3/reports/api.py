@@ -9,7 +9,8 @@ from django.utils import timezone
 from ninja import Router, Schema
 
 from m3.facts.store import facts_store_from_settings
-from m3.reports.selectors import AskBoard, AskCell, ask_boards, overview_for
+from m3.measure.asks import AskBoard, AskCell, ask_boards
+from m3.reports.selectors import overview_for
 from m3.web import request_person, request_scope
 
 router = Router(tags=["overview"])

@@ -9,11 +9,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from m3.charts import weekly_activity_figure
 from m3.facts.store import facts_store_from_settings
 from m3.initiatives.selectors import initiatives_visible
+from m3.measure.asks import ask_boards
 from m3.message.selectors import person_due_list
-from m3.reports.charts import weekly_activity_figure
-from m3.reports.selectors import ask_boards, overview_for
+from m3.reports.selectors import overview_for
 from m3.web import request_person, request_scope
 
 

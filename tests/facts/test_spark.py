@@ -8,11 +8,13 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from m3.attribution import Attribution
 from m3.errors import InputError
 from m3.facts.spark import facts_table_load
 from m3.facts.store import FactsStore
-from m3.measure.catalogue import Grain, catalogue_load
-from m3.measure.compile import Attribution, Window, metric_evaluate
+from m3.measure.catalogue import catalogue_load
+from m3.measure.compile import Window, metric_evaluate
+from m3.weeks import Grain
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 

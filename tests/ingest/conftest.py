@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from m3.org.models import LeadershipKind, Person, Role, Unit
+from m3.org.models import Person, Unit
 from m3.org.services import leadership_start, membership_move
+from m3.vocabulary import LeadershipKind, Role
 
 MAVEN = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "maven-crm"
 MAVEN_START = dt.date(2016, 1, 1)

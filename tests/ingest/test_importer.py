@@ -13,8 +13,9 @@ import pytest
 from m3.errors import InputError
 from m3.facts.store import FactsStore
 from m3.ingest.crm.importer import crm_import
-from m3.ingest.models import ImportRun, ImportStatus
+from m3.ingest.models import ImportRun
 from m3.ingest.problems import ImportRejected
+from m3.vocabulary import ImportStatus
 from tests.factories import small_org
 
 pytestmark = pytest.mark.django_db

@@ -11,11 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from m3.attribution import Attribution
 from m3.facts.store import FactsStore
 from m3.ingest.crm.importer import crm_import
-from m3.measure.catalogue import Grain
-from m3.measure.compile import Attribution
 from m3.measure.evaluate import metric_result
+from m3.weeks import Grain
 from tests.ingest.conftest import maven_org
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,11 @@ import datetime as dt
 import pytest
 
 from m3.errors import InputError
-from m3.initiatives.models import CadenceKind, Initiative, KeyPoint
+from m3.initiatives.models import Initiative, KeyPoint
 from m3.initiatives.selectors import initiative_by_title, initiatives_visible
 from m3.initiatives.services import AskInput, CadenceInput, InitiativeInput, initiative_save
 from m3.org.scope import scope_for_person
+from m3.vocabulary import CadenceKind
 from tests.factories import START, SmallOrg, small_org
 
 pytestmark = pytest.mark.django_db

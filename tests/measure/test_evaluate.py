@@ -6,9 +6,9 @@ import pytest
 
 from m3.errors import NotFound
 from m3.facts.store import FactsStore
-from m3.measure.catalogue import Grain
 from m3.measure.evaluate import metric_drilldown, metric_values, node_attribution
 from m3.measure.services import exchange_rate_set
+from m3.weeks import Grain
 from tests.factories import small_org
 from tests.measure.conftest import day, fact_frame
 

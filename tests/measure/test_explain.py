@@ -9,9 +9,9 @@ import pytest
 
 from m3.errors import AccessDenied, InputError
 from m3.facts.store import FactsStore
-from m3.measure.catalogue import Grain
 from m3.measure.explain import explain_request_parse, metric_explain
 from m3.org.scope import scope_for_person
+from m3.weeks import Grain
 from tests.factories import START, small_org
 
 GOOD = {"metric": "calls", "unit": "1", "grain": "week", "from": "2026-01-05", "to": "2026-02-01"}

@@ -11,9 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from m3.attribution import Attribution
 from m3.facts.store import FactsStore
-from m3.measure.catalogue import Grain, catalogue_load
-from m3.measure.compile import Attribution, Window, metric_evaluate
+from m3.measure.catalogue import catalogue_load
+from m3.measure.compile import Window, metric_evaluate
+from m3.weeks import Grain
 from tests.measure.conftest import fact_frame
 
 START, END = dt.date(2024, 11, 25), dt.date(2025, 2, 16)

@@ -9,13 +9,14 @@ import pytest
 from click.testing import CliRunner
 
 from m3.errors import InputError
-from m3.ingest.models import ImportRun, ImportStatus
+from m3.ingest.models import ImportRun
 from m3.ingest.problems import ImportRejected
 from m3.initiatives.models import Initiative
 from m3.initiatives.services import initiative_save
 from m3.message.calendar import calendar_import, match_terms
 from m3.message.cli import message_group
 from m3.message.models import Touchpoint
+from m3.vocabulary import ImportStatus
 from tests.factories import START, SmallOrg, small_org
 from tests.initiatives.test_services import roi_input
 

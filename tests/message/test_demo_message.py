@@ -12,8 +12,8 @@ from m3.facts.store import FactsStore
 from m3.initiatives.models import Initiative
 from m3.message.models import Restatement, TouchpointScore
 from m3.message.selectors import initiative_message_health
-from m3.org.models import Role
 from m3.org.scope import Scope
+from m3.vocabulary import Role
 
 TODAY = dt.date(2026, 6, 3)
 EVERYTHING = Scope(Role.ADMIN, None, frozenset(), frozenset(), everything=True)

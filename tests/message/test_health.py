@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from m3.message.alignment import ScoredTouch, Supporter, unit_alignment
-from m3.message.cadence import DueItem, PlanStep, StepKind
+from m3.message.cadence import DueItem, PlanStep
 from m3.message.comprehension import unit_comprehension
 from m3.message.health import (
     FindingKind,
@@ -17,10 +17,11 @@ from m3.message.health import (
     health_score,
     unit_findings,
 )
+from m3.vocabulary import CadenceKind
 
 DAY = dt.date(2026, 6, 1)
-DELIVER = PlanStep(StepKind.DELIVER, frozenset({"manager"}), due=dt.date(2026, 1, 12))
-REINFORCE = PlanStep(StepKind.REINFORCE, frozenset({"manager"}), every_days=14)
+DELIVER = PlanStep(CadenceKind.DELIVER, frozenset({"manager"}), due=dt.date(2026, 1, 12))
+REINFORCE = PlanStep(CadenceKind.REINFORCE, frozenset({"manager"}), every_days=14)
 
 
 def item(step: PlanStep, overdue: int, last: dt.date | None = None) -> DueItem:

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from django.test import Client
 from django.utils import timezone
 
-from m3.initiatives.models import CadenceKind, Initiative
+from m3.initiatives.models import Initiative
 from m3.initiatives.services import CadenceInput, initiative_save
 from m3.message.models import Restatement, Touchpoint
 from m3.message.services import (
@@ -22,6 +22,7 @@ from m3.message.services import (
     touchpoint_log,
 )
 from m3.org.models import Person
+from m3.vocabulary import CadenceKind
 from tests.factories import SmallOrg, small_org
 from tests.initiatives.test_services import roi_input
 

@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from m3.org.models import LeadershipKind
 from m3.org.selectors import (
     leaders_of_person_on,
     person_unit_on,
@@ -15,6 +14,7 @@ from m3.org.selectors import (
     units_led_by,
 )
 from m3.org.services import leadership_end, leadership_start, membership_move
+from m3.vocabulary import LeadershipKind
 from tests.factories import START, small_org
 
 pytestmark = pytest.mark.django_db

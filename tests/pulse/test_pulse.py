@@ -11,7 +11,8 @@ from django.test import Client
 from m3.errors import AccessDenied, InputError
 from m3.initiatives.services import initiative_save
 from m3.pulse.models import PulseResponse
-from m3.pulse.services import PulseAnswers, pulse_answer, pulse_week
+from m3.pulse.services import PulseAnswers, pulse_answer
+from m3.weeks import week_start
 from tests.factories import PASSWORD, START, SmallOrg, small_org
 from tests.initiatives.test_services import roi_input
 
@@ -75,4 +76,4 @@ def test_the_pulse_page_saves_this_weeks_answers() -> None:
                           content_type="application/json")
     assert api.status_code == 200 and api.json()["added"] == 1
     rows = {(r.question, r.score, r.week) for r in PulseResponse.objects.all()}
-    assert rows == {("energy", 5, pulse_week(WEEK))}  # the API's answers replaced the page's
+    assert rows == {("energy", 5, week_start(WEEK))}  # the API's answers replaced the page's

@@ -9,7 +9,7 @@ from django.test import Client
 
 from m3.facts.store import FactsStore
 from tests.factories import PASSWORD
-from tests.reports.test_selectors import TODAY, setup
+from tests.measure.test_asks import TODAY, setup
 
 pytestmark = pytest.mark.django_db
 

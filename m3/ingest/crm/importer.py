@@ -35,9 +35,9 @@ from m3.ingest.crm.mapping import (
 from m3.ingest.crm.owners import OwnerIndex, owner_index
 from m3.ingest.crm.profiles import PROFILES, FileKind, file_kind
 from m3.ingest.crm.readers import TextBatch, batches_read, header_read, text_batches
-from m3.ingest.models import ImportStatus
 from m3.ingest.problems import ImportRejected, Problem, problems_report_write
 from m3.ingest.services import import_run_finish, import_run_start
+from m3.vocabulary import ImportStatus
 
 MAX_KEPT_PROBLEMS = 100_000
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 
-from m3.facts.schema import ACTIVITY_TYPES
+from m3.vocabulary import ACTIVITY_TYPES
 
 
 def weekly_activity_figure(

@@ -1,4 +1,4 @@
-"""What each role's overview computes: levers vs targets per rep or team, output vs forecast."""
+"""Ask boards: levers vs targets per rep or team, scoped like the viewer."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import pytest
 
 from m3.facts.store import FactsStore
 from m3.initiatives.services import AskInput, initiative_save
+from m3.measure.asks import ask_boards
 from m3.org.scope import scope_for_person
-from m3.reports.selectors import ask_boards, output_pace, week_start
+from m3.weeks import week_start
 from tests.factories import START, SmallOrg, small_org
 from tests.initiatives.test_services import roi_input
 
@@ -72,20 +73,3 @@ def test_a_director_sees_a_row_per_team_with_team_targets(facts: FactsStore) -> 
     assert cells["Team A"].value == 4 and cells["Team A"].target == 2 * 2 * 4
     assert cells["Team B"].value == 0 and cells["Team B"].target == 2 * 1 * 4
     assert cells["Team A"].attainment == pytest.approx(4 / 16)
-
-
-def test_output_pace_sums_the_scope_over_the_last_four_weeks(facts: FactsStore) -> None:
-    org = setup(facts)
-    initiative = org.north.initiatives.get()
-    pace = output_pace(initiative, facts, TODAY, scope_for_person(org.executive, TODAY))
-    assert pace.whole_scope and pace.last4_actual == 300 and pace.last4_forecast == 400
-    assert pace.pace == pytest.approx(0.75)
-    assert pace.weekly["week"].iloc[-1] == LAST_WEEK
-
-
-def test_output_pace_counts_only_the_viewers_part_of_the_scope(facts: FactsStore) -> None:
-    org = setup(facts)
-    initiative = org.north.initiatives.get()
-    pace = output_pace(initiative, facts, TODAY, scope_for_person(org.manager_a, TODAY))
-    assert not pace.whole_scope and pace.pace is None  # Team B's deals are not Team A's
-    assert pace.weekly["actual"].fillna(0).sum() == 0
