@@ -57,7 +57,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "m3.web.viewer_context",
+                "m3.org.scope.viewer_context",
             ],
         },
     },

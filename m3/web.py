@@ -1,33 +1,13 @@
-"""What every page and API answer shares: the viewer's scope, and one way to show M3 errors."""
+"""What every page and API answer shares: one way to show M3 errors (a page, or the JSON shape)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from m3.errors import M3Error
-from m3.org.models import Person
-from m3.org.scope import Scope, scope_for_user
-
-
-def request_scope(request: HttpRequest) -> Scope:
-    """The viewer's scope, computed once per request."""
-    cached = getattr(request, "_m3_scope", None)
-    if cached is None:
-        cached = scope_for_user(request.user)
-        request._m3_scope = cached  # type: ignore[attr-defined]
-    return cached
-
-
-def request_person(request: HttpRequest) -> Person | None:
-    """The person behind the logged-in user, if any."""
-    if not request.user.is_authenticated:
-        return None
-    return Person.objects.filter(user_id=request.user.pk, active=True).first()
-
 
 API_PLAIN = {
     400: ("bad_request", "The request could not be read (malformed, or larger than 2.5 MB): "
@@ -69,10 +49,3 @@ class M3ErrorMiddleware:
         return render(
             request, "error.html", {"error": exception}, status=exception.http_status
         )
-
-
-def viewer_context(request: HttpRequest) -> dict[str, Any]:
-    """Template context: the viewer's person and scope."""
-    if not request.user.is_authenticated:
-        return {}
-    return {"viewer": request_person(request), "scope": request_scope(request)}

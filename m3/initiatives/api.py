@@ -10,7 +10,7 @@ from ninja import Router, Schema
 
 from m3.initiatives.models import Initiative
 from m3.initiatives.selectors import initiative_for_viewer, initiatives_visible
-from m3.web import request_scope
+from m3.org.scope import request_scope
 
 router = Router(tags=["initiatives"])
 

@@ -21,9 +21,8 @@ from m3.initiatives.selectors import (
 from m3.initiatives.services import initiative_save
 from m3.measure.pace import output_pace
 from m3.org.models import Unit
-from m3.org.scope import Scope
+from m3.org.scope import Scope, request_scope
 from m3.vocabulary import Role
-from m3.web import request_scope
 
 
 def initiative_editable(scope: Scope, initiative: Initiative | None, unit_ids: set[int]) -> bool:

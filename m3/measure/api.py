@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from m3.measure.explain import explain_request_parse, metric_explain
-from m3.web import request_scope
+from m3.org.scope import request_scope
 
 router = Router(tags=["metrics"])
 

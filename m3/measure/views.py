@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from m3.measure.explain import explain_request_parse, metric_explain
-from m3.web import request_scope
+from m3.org.scope import request_scope
 
 
 @login_required

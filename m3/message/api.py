@@ -22,7 +22,7 @@ from m3.message.selectors import (
     unit_message_evidence,
 )
 from m3.message.services import TouchpointInput, touchpoint_log
-from m3.web import request_person, request_scope
+from m3.org.scope import request_person, request_scope
 
 router = Router(tags=["message"])
 

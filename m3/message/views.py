@@ -21,8 +21,8 @@ from m3.message.selectors import (
     unit_message_evidence,
 )
 from m3.message.services import RestatementInput, restatement_submit, touchpoint_log
+from m3.org.scope import request_person, request_scope
 from m3.vocabulary import Role
-from m3.web import request_person, request_scope
 
 
 def week_param(request: HttpRequest) -> dt.date | None:

@@ -13,6 +13,7 @@ from m3.errors import NotFound
 from m3.facts.selectors import activity_counts_by_week
 from m3.facts.store import facts_store_from_settings
 from m3.org.models import Person, Unit
+from m3.org.scope import request_scope
 from m3.org.selectors import (
     leaders_of_person_on,
     person_attribution_seen,
@@ -21,7 +22,6 @@ from m3.org.selectors import (
     unit_members_on,
     unit_tree_attribution,
 )
-from m3.web import request_scope
 from m3.weeks import PAGE_WEEKS, recent_weeks
 
 router = Router(tags=["org"])

@@ -1,5 +1,8 @@
 """Who sees what: a user's scope of units and people, from their role and the org on a date.
 
+The one place permission questions are answered: views, APIs, services and the CLI ask the
+viewer's `Scope` (computed once per request by `request_scope`).
+
 Rules (DESIGN.md, "Who uses it"):
 - admin (and a Django superuser with no person): everything;
 - executive and leader: the units they lead on the day, with all descendants, the people who
@@ -12,9 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import assert_never
+from typing import Any, assert_never
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.http import HttpRequest
 from django.utils import timezone
 
 from m3.errors import AccessDenied
@@ -87,3 +91,26 @@ def scope_for_user(user: AbstractBaseUser | AnonymousUser, day: dt.date | None =
     if getattr(user, "is_superuser", False):
         return Scope(Role.ADMIN, None, frozenset(), frozenset(), everything=True)
     return NOBODY
+
+
+def request_scope(request: HttpRequest) -> Scope:
+    """The viewer's scope, computed once per request."""
+    cached = getattr(request, "_m3_scope", None)
+    if cached is None:
+        cached = scope_for_user(request.user)
+        request._m3_scope = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def request_person(request: HttpRequest) -> Person | None:
+    """The person behind the logged-in user, if any."""
+    if not request.user.is_authenticated:
+        return None
+    return Person.objects.filter(user_id=request.user.pk, active=True).first()
+
+
+def viewer_context(request: HttpRequest) -> dict[str, Any]:
+    """Template context: the viewer's person and scope."""
+    if not request.user.is_authenticated:
+        return {}
+    return {"viewer": request_person(request), "scope": request_scope(request)}

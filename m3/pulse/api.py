@@ -9,8 +9,8 @@ from pydantic import StrictInt
 
 from m3.errors import AccessDenied
 from m3.initiatives.selectors import initiative_for_viewer
+from m3.org.scope import request_person, request_scope
 from m3.pulse.services import PulseAnswers, pulse_answer
-from m3.web import request_person, request_scope
 from m3.weeks import week_start
 
 router = Router(tags=["pulse"])

@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from m3.errors import AccessDenied, InputError
 from m3.initiatives.selectors import initiative_for_viewer
+from m3.org.scope import request_person, request_scope
 from m3.pulse.forms import PulseForm
 from m3.pulse.models import PulseResponse
 from m3.pulse.services import PulseAnswers, pulse_answer
 from m3.vocabulary import Role
-from m3.web import request_person, request_scope
 from m3.weeks import week_start
 
 

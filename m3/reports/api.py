@@ -10,8 +10,8 @@ from ninja import Router, Schema
 
 from m3.facts.store import facts_store_from_settings
 from m3.measure.asks import AskBoard, AskCell, ask_boards
+from m3.org.scope import request_person, request_scope
 from m3.reports.selectors import overview_for
-from m3.web import request_person, request_scope
 
 router = Router(tags=["overview"])
 

@@ -14,8 +14,8 @@ from m3.facts.store import facts_store_from_settings
 from m3.initiatives.selectors import initiatives_visible
 from m3.measure.asks import ask_boards
 from m3.message.selectors import person_due_list
+from m3.org.scope import request_person, request_scope
 from m3.reports.selectors import overview_for
-from m3.web import request_person, request_scope
 
 
 @login_required
