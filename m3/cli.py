@@ -3,81 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 import socket
 import sys
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
 from m3.errors import ConfigError, M3Error
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def data_dir_option(func: F) -> F:
-    """Add --data-dir (overrides M3_DATA_DIR) to a command."""
-    return click.option(
-        "--data-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="Data folder (default: M3_DATA_DIR, else ./m3-data).",
-    )(func)
-
-
-def django_ready(data_dir: Path | None, *, migrate: bool = True) -> None:
-    """Set up Django for `data_dir`, checking the app database is reachable (and migrated)."""
-    from m3.runtime import database_migrate, django_setup
-
-    if data_dir is not None:
-        data_dir.mkdir(parents=True, exist_ok=True)
-    django_setup(data_dir)
-    from django.db import OperationalError, connection
-
-    try:
-        connection.ensure_connection()
-        if migrate:
-            database_migrate()
-    except OperationalError as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConfigError(
-            f"M3_DATABASE_URL: cannot use the app database ({first_line}); check the URL, "
-            "that the server runs and that the user may connect."
-        ) from None
-
-
-def facts_ready() -> None:
-    """Create the facts tables if missing (idempotent)."""
-    from m3.facts.store import facts_store_from_settings
-
-    try:
-        facts_store_from_settings().schema_create()
-    except M3Error:
-        raise
-    except Exception as exc:
-        raise ConfigError(f"M3_FACTS_URL: cannot use the facts store ({exc}).") from None
-
-
-@contextmanager
-def progress_bar(description: str) -> Iterator[Callable[[str, float], None]]:
-    """A rich progress bar; yields `update(step, fraction)`."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(), transient=False,
-    ) as progress:
-        task = progress.add_task(description, total=1.0)
-
-        def update(step: str, fraction: float) -> None:
-            progress.update(task, completed=fraction, description=f"{description}: {step}")
-
-        yield update
+from m3.ingest.cli import import_command, owners_group
+from m3.measure.cli import measure_group, metrics_group
+from m3.message.cli import message_group
+from m3.runtime import data_dir_option, django_command, django_ready, facts_ready, progress_bar
 
 
 @click.group()
@@ -250,7 +188,7 @@ def org_import_command(units_csv: Path, people_csv: Path, as_of: dt.datetime | N
     django_ready(data_dir)
     from django.utils import timezone
 
-    from m3.org.importer import org_import
+    from m3.ingest.org import org_import
 
     result = org_import(
         units_csv, people_csv,
@@ -268,51 +206,11 @@ def org_import_command(units_csv: Path, people_csv: Path, as_of: dt.datetime | N
         click.echo(f"{result.skipped} problem row(s) skipped; see {result.report_path}")
 
 
-def django_command(command: click.Command) -> click.Command:
-    """Give a domain command --data-dir and a ready Django (settings checked, DB migrated)."""
-    if isinstance(command, click.Group):
-        for sub in command.commands.values():
-            django_command(sub)
-        return command
-    if any(p.name == "data_dir" for p in command.params) or command.callback is None:
-        return command
-    original = command.callback
-    command.params.append(click.Option(
-        ["--data-dir"], type=click.Path(file_okay=False, path_type=Path), default=None,
-        help="Data folder (default: M3_DATA_DIR, else ./m3-data).",
-    ))
-
-    @functools.wraps(original)
-    def callback(*args: Any, data_dir: Path | None = None, **kwargs: Any) -> Any:
-        django_ready(data_dir)
-        return original(*args, **kwargs)
-
-    command.callback = callback
-    return command
-
-
-# Domain commands: (module, command names, whether they need the database).
-DOMAIN_COMMANDS = (
-    ("m3.message.cli", ("message_group",), False),
-    ("m3.measure.cli", ("import_command", "owners_group", "metrics_group", "measure_group"), True),
-)
-
-
-def _optional_commands() -> None:
-    """Register the commands of domains that ship them."""
-    from importlib import import_module
-
-    for module, names, needs_django in DOMAIN_COMMANDS:
-        try:
-            loaded = import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        for name in names:
-            command = getattr(loaded, name, None)
-            if command is not None and command.name not in cli.commands:
-                cli.add_command(django_command(command) if needs_django else command)
+# Domain command groups. The message commands ready Django themselves (some need no database);
+# the others get --data-dir and a ready Django from django_command.
+cli.add_command(message_group)
+for _command in (import_command, owners_group, metrics_group, measure_group):
+    cli.add_command(django_command(_command))
 
 
 def _log_traceback() -> Path:
@@ -330,7 +228,6 @@ def _log_traceback() -> Path:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the `m3` command: user errors print one line and exit 1."""
-    _optional_commands()
     try:
         cli.main(args=argv, prog_name="m3", standalone_mode=False)
     except click.exceptions.Abort:

@@ -22,7 +22,7 @@ urlpatterns = [
     path("people/<int:pk>/", org_views.person_detail, name="person_detail"),
     path("initiatives/", initiative_views.initiative_list, name="initiative_list"),
     path("initiatives/new/", initiative_views.initiative_edit, name="initiative_new"),
-    path("initiatives/<int:pk>/", initiative_views.initiative_detail, name="initiative_detail"),
+    path("initiatives/<int:pk>/", report_views.initiative_detail, name="initiative_detail"),
     path("initiatives/<int:pk>/edit/", initiative_views.initiative_edit, name="initiative_edit"),
     path("initiatives/<int:pk>/message/", message_views.message_health, name="message_health"),
     path("initiatives/<int:pk>/message/units/<int:unit_id>/", message_views.message_unit,

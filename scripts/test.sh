@@ -31,6 +31,8 @@ echo "== ruff"
 ruff check .
 echo "== mypy"
 mypy m3
+echo "== import-linter (the layers of docs/architecture.md)"
+lint-imports
 
 pg_tmp=""
 stop_pg() {

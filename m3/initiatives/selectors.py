@@ -51,3 +51,9 @@ def initiative_by_title(title: str) -> Initiative:
         known = ", ".join(Initiative.objects.values_list("title", flat=True)[:10]) or "none yet"
         raise NotFound(f"No initiative called {title!r} (known: {known}).")
     return initiative
+
+
+def initiative_editable(scope: Scope, initiative: Initiative | None, unit_ids: set[int]) -> bool:
+    """May the viewer save `initiative` (None: a new one) covering `unit_ids`?"""
+    covered = set(unit_ids) | (initiative_unit_ids(initiative) if initiative else set())
+    return scope.may_edit_units(covered)

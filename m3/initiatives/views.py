@@ -1,4 +1,5 @@
-"""Initiative pages: the list in scope, one initiative, and the create / edit form."""
+"""Initiative pages: the list in scope and the create / edit form (one initiative's overview,
+with its output against forecast, is a report: `m3/reports/views.py`)."""
 
 from __future__ import annotations
 
@@ -8,33 +9,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from m3.charts import output_pace_figure
 from m3.errors import AccessDenied, InputError
-from m3.facts.store import facts_store_from_settings
 from m3.initiatives.forms import InitiativeForm, initiative_form_initial
 from m3.initiatives.models import Initiative
 from m3.initiatives.selectors import (
+    initiative_editable,
     initiative_for_viewer,
-    initiative_unit_ids,
     initiatives_visible,
 )
 from m3.initiatives.services import initiative_save
-from m3.measure.pace import output_pace
 from m3.org.models import Unit
 from m3.org.scope import Scope, request_scope
-from m3.vocabulary import Role
-
-
-def initiative_editable(scope: Scope, initiative: Initiative | None, unit_ids: set[int]) -> bool:
-    """Admins edit anything; executives and leaders only initiatives wholly inside their units."""
-    if scope.everything:
-        return True
-    if scope.role not in (Role.EXECUTIVE, Role.LEADER):
-        return False
-    covered = set(unit_ids)
-    if initiative is not None:
-        covered |= initiative_unit_ids(initiative)
-    return covered <= scope.unit_ids
 
 
 def initiative_form_scoped(
@@ -58,32 +43,9 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
     """The initiatives in the viewer's scope."""
     scope = request_scope(request)
     initiatives = initiatives_visible(scope, timezone.localdate())
-    can_create = scope.everything or scope.role in (Role.EXECUTIVE, Role.LEADER)
+    can_create = scope.may_create_initiatives()
     return render(request, "initiatives/list.html",
                   {"initiatives": initiatives, "can_create": can_create})
-
-
-@login_required
-def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One initiative: message, key points, asks, forecast and cadence plan."""
-    scope = request_scope(request)
-    today = timezone.localdate()
-    initiative = initiative_for_viewer(pk, scope, today)
-    # The output across the whole scope is an executive's view; others see their own levers.
-    pace = output_pace(initiative, facts_store_from_settings(), today, scope) if (
-        scope.everything or scope.role is Role.EXECUTIVE) else None
-    return render(
-        request,
-        "initiatives/detail.html",
-        {
-            "initiative": initiative,
-            "pace": pace,
-            "pace_figure": output_pace_figure(pace.weekly, pace.metric, pace.unit)
-            if pace is not None else None,
-            "can_edit": initiative_editable(scope, initiative, set()),
-            "units": initiative.units.all(),
-        },
-    )
 
 
 @login_required

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from m3.cli import F, data_dir_option, django_ready
 from m3.errors import InputError
 from m3.message.clarity import message_clarity
 from m3.message.consistency import ConsistencyReport, texts_consistency
 from m3.message.encoders import default_encoder
 from m3.message.text import CanonicalMessage, message_from_yaml
+from m3.runtime import F, data_dir_option, django_ready
 from m3.vocabulary import Channel
 
 if TYPE_CHECKING:

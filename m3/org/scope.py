@@ -14,6 +14,7 @@ A user with no linked person and no superuser flag sees nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, assert_never
 
@@ -53,6 +54,17 @@ class Scope:
     def sees_whole_history(self, person_id: int) -> bool:
         """True when every fact of the person may be shown (an admin, or the person themself)."""
         return self.everything or person_id == self.person_id
+
+    def may_create_initiatives(self) -> bool:
+        """Admins, executives and leaders create initiatives (for units they lead)."""
+        return self.everything or self.role is Role.EXECUTIVE or self.role is Role.LEADER
+
+    def may_edit_units(self, unit_ids: Iterable[int]) -> bool:
+        """True when the viewer may change an initiative covering `unit_ids`: admins anything,
+        executives and leaders only when every unit is one they lead (or below)."""
+        if self.everything:
+            return True
+        return self.may_create_initiatives() and set(unit_ids) <= self.unit_ids
 
     def require_person(self, person_id: int) -> None:
         """Raise AccessDenied unless the person is in scope."""

@@ -1,4 +1,4 @@
-"""The home page: what the viewer's role and scope show first."""
+"""Report pages that combine domains: the home page per role, and one initiative's overview."""
 
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from m3.charts import weekly_activity_figure
+from m3.charts import output_pace_figure, weekly_activity_figure
 from m3.facts.store import facts_store_from_settings
-from m3.initiatives.selectors import initiatives_visible
+from m3.initiatives.selectors import initiative_for_viewer, initiatives_visible
+from m3.initiatives.views import initiative_editable
 from m3.measure.asks import ask_boards
+from m3.measure.pace import output_pace
 from m3.message.selectors import person_due_list
 from m3.org.scope import request_person, request_scope
 from m3.reports.selectors import overview_for
+from m3.vocabulary import Role
 
 
 @login_required
@@ -38,5 +41,28 @@ def home(request: HttpRequest) -> HttpResponse:
             "figure": weekly_activity_figure(overview.activity, title, overview.since,
                                              overview.until),
             "last_day": overview.until - dt.timedelta(days=1),
+        },
+    )
+
+
+@login_required
+def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One initiative: message, key points, asks, forecast and cadence plan."""
+    scope = request_scope(request)
+    today = timezone.localdate()
+    initiative = initiative_for_viewer(pk, scope, today)
+    # The output across the whole scope is an executive's view; others see their own levers.
+    pace = output_pace(initiative, facts_store_from_settings(), today, scope) if (
+        scope.everything or scope.role is Role.EXECUTIVE) else None
+    return render(
+        request,
+        "reports/initiative.html",
+        {
+            "initiative": initiative,
+            "pace": pace,
+            "pace_figure": output_pace_figure(pace.weekly, pace.metric, pace.unit)
+            if pace is not None else None,
+            "can_edit": initiative_editable(scope, initiative, set()),
+            "units": initiative.units.all(),
         },
     )

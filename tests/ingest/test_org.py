@@ -9,8 +9,8 @@ import pytest
 
 from m3.errors import InputError
 from m3.ingest.models import ImportRun
+from m3.ingest.org import org_import
 from m3.ingest.problems import ImportRejected
-from m3.org.importer import org_import
 from m3.org.models import CrmIdentity, Leadership, Membership, Person, Unit
 from m3.org.selectors import person_unit_on
 from m3.vocabulary import ImportStatus
