@@ -38,54 +38,30 @@ import pandas as pd
 from ibis.backends import BaseBackend
 
 from m3.attribution import Attribution
-from m3.errors import InputError, M3Error
+from m3.errors import InputError
 from m3.measure.catalogue import (
     AMOUNT_COLUMN,
-    Agg,
     Catalogue,
-    Filter,
-    FilterOp,
     Metric,
     MetricType,
     Target,
     expr_parse,
 )
-from m3.weeks import Grain, period_next, period_start, periods_between
+from m3.measure.query import (
+    Window,
+    attribution_table,
+    currencies_in_scope,
+    currency_plan,
+    metric_condition,
+    periods,
+    scoped_facts,
+    simple_query,
+)
+from m3.weeks import Grain, period_next, period_start
 
-TRUNCATE_UNIT = {Grain.DAY: "D", Grain.WEEK: "W", Grain.MONTH: "M", Grain.QUARTER: "Q"}
 NOMINAL_DAYS = {Grain.DAY: 1.0, Grain.WEEK: 7.0, Grain.MONTH: 365.25 / 12,
                 Grain.QUARTER: 365.25 / 4}
 RESULT_COLUMNS = ["node", "period_start", "metric", "value", "target"]
-
-
-class CurrencyMixed(M3Error):
-    """A money metric would add amounts in different currencies without exchange rates."""
-
-    code = "currency_mixed"
-
-
-@dataclass(frozen=True)
-class Window:
-    """The periods asked for: `grain` buckets from `start` to `end` (both days included)."""
-
-    grain: Grain
-    start: dt.date
-    end: dt.date
-
-    def __post_init__(self) -> None:
-        if self.end < self.start:
-            raise InputError(f"The range ends ({self.end}) before it starts ({self.start}); "
-                             "swap --from and --to.")
-
-    @property
-    def start_ts(self) -> dt.datetime:
-        """The first instant of the range."""
-        return dt.datetime.combine(self.start, dt.time())
-
-    @property
-    def end_ts(self) -> dt.datetime:
-        """The first instant after the range."""
-        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time())
 
 
 class CompiledSql(Mapping[str, str]):
@@ -116,228 +92,6 @@ class MetricResult:
     frame: pd.DataFrame  # node, period_start, metric, value, target
     sql: Mapping[str, str]  # a label per query ("opportunities by closed_at") → SQL
     units: Mapping[str, str]  # metric → unit, money resolved to a currency where known
-
-
-def periods(window: Window) -> list[dt.date]:
-    """The start days of every period the window touches, in order."""
-    return periods_between(window.start, window.end, window.grain)
-
-
-def attribution_table(rows: Sequence[Attribution]) -> ir.Table:
-    """The attribution rows as an Ibis in-memory table with timestamp bounds."""
-
-    frame = pd.DataFrame(
-        {
-            "node": pd.Series([r.node for r in rows], dtype="object"),
-            "member_id": pd.Series([r.rep_id for r in rows], dtype="int64"),
-            "member_from": pd.Series([r.start_ts for r in rows],
-                                     dtype="datetime64[us]"),
-            "member_until": pd.Series([r.end_ts for r in rows],
-                                      dtype="datetime64[us]"),
-        }
-    )
-    schema = ibis.schema({"node": "string", "member_id": "int64",
-                          "member_from": "timestamp", "member_until": "timestamp"})
-    return ibis.memtable(frame, schema=schema)
-
-
-def _fact_table(con: BaseBackend, fact: str, spark_nan: bool) -> ir.Table:
-    t = con.table(fact)
-    if spark_nan:
-        # Spark keeps a float NaN as a value (SUM becomes NaN); DuckDB and PostgreSQL hold NULL.
-        t = t.mutate(amount=ibis.ifelse(t.amount.isnan(), ibis.null("float64"), t.amount))
-    if fact == "opportunities":
-        t = t.mutate(
-            cycle_days=t.closed_at.date().delta(t.created_at.date(), unit="day").cast("float64")
-        )
-    return t
-
-
-def _predicate(t: ir.Table, f: Filter) -> ir.BooleanValue:
-    col = t[f.column]
-    op = f.op
-    if op is FilterOp.EQ:
-        return col == f.value
-    if op is FilterOp.NE:
-        return col != f.value
-    if op is FilterOp.IN:
-        return col.isin(f.value)
-    if op is FilterOp.NOT_IN:
-        return ~col.isin(f.value)
-    if op is FilterOp.GT:
-        return col > f.value
-    if op is FilterOp.GTE:
-        return col >= f.value
-    if op is FilterOp.LT:
-        return col < f.value
-    if op is FilterOp.LTE:
-        return col <= f.value
-    if op is FilterOp.IS_NULL:
-        return col.isnull() if f.value else col.notnull()
-    raise AssertionError(op)
-
-
-def _condition(t: ir.Table, metric: Metric) -> ir.BooleanValue | None:
-    preds = [_predicate(t, f) for f in metric.filters]
-    if not preds:
-        return None
-    cond = preds[0]
-    for p in preds[1:]:
-        cond = cond & p
-    return cond
-
-
-def _measure(t: ir.Table, metric: Metric, value_column: str | None) -> ir.Scalar:
-    where = _condition(t, metric)
-    agg = metric.agg
-    if agg is Agg.COUNT:
-        return t[value_column].count(where=where) if value_column else t.count(where=where)
-    assert value_column is not None
-    col = t[value_column]
-    if agg is Agg.SUM:
-        return col.sum(where=where)
-    if agg is Agg.AVG:
-        return col.mean(where=where)
-    if agg is Agg.COUNT_DISTINCT:
-        return col.nunique(where=where)
-    raise AssertionError(agg)
-
-
-def _rates_applied(t: ir.Table, rates: Mapping[str, float]) -> ir.Table:
-    """`amount` in the reporting currency: amount × rate(currency), rate 1 where empty."""
-    rate_table = ibis.memtable(
-        pd.DataFrame({"rate_currency": list(rates), "rate": [float(r) for r in rates.values()]}),
-        schema=ibis.schema({"rate_currency": "string", "rate": "float64"}),
-    )
-    t = t.left_join(rate_table, t.currency == rate_table.rate_currency)
-    return t.mutate(amount=t.amount * t.rate.fill_null(1.0)).drop("rate_currency", "rate")
-
-
-def _window_facts(
-    con: BaseBackend, fact: str, time: str, window: Window,
-    rates: Mapping[str, float] | None = None,
-) -> ir.Table:
-    t = _fact_table(con, fact, con.name == "pyspark")
-    t = t.filter(t[time] >= window.start_ts, t[time] < window.end_ts)
-    return t if rates is None else _rates_applied(t, rates)
-
-
-def _attribution(attribution: Sequence[Attribution] | ir.Table) -> ir.Table:
-    return attribution if isinstance(attribution, ir.Table) else attribution_table(attribution)
-
-
-def scoped_facts(
-    con: BaseBackend,
-    fact: str,
-    time: str,
-    attribution: Sequence[Attribution] | ir.Table,
-    window: Window,
-    rates: Mapping[str, float] | None = None,
-) -> ir.Table:
-    """Fact rows in the window joined to the nodes they count for, with `period_start`.
-
-    With `rates`, `amount` is converted to the reporting currency: amount × rate(currency)
-    (rate 1 where the currency is empty).
-    """
-    t = _window_facts(con, fact, time, window, rates)
-    a = _attribution(attribution)
-    j = t.join(
-        a, [t.rep_id == a.member_id, t[time] >= a.member_from, t[time] < a.member_until]
-    )
-    return j.mutate(period_start=j[time].truncate(TRUNCATE_UNIT[window.grain]).date())
-
-
-def _with_day(t: ir.Table, time: str) -> ir.Table:
-    """The rows with `day`, the midnight starting the day of `time` (a timestamp)."""
-    return t.mutate(day=t[time].truncate("D"))
-
-
-def _attributed(daily: ir.Table, a: ir.Table) -> ir.Table:
-    # Membership bounds are midnights (they come from dates), so the day decides as the
-    # timestamp would: ts ≥ from ⇔ day(ts) ≥ from, and ts < until ⇔ day(ts) < until.
-    return daily.join(
-        a, [daily.rep_id == a.member_id, daily.day >= a.member_from, daily.day < a.member_until]
-    )
-
-
-def simple_query(
-    con: BaseBackend,
-    metrics: Sequence[Metric],
-    attribution: Sequence[Attribution] | ir.Table,
-    window: Window,
-    rates: Mapping[str, float] | None = None,
-) -> ir.Table:
-    """One grouped query for simple metrics of the same fact and time field.
-
-    Columns: node, period_start, and one per metric. An attribution table's bounds must be
-    midnights, as `attribution_table` makes them. The facts are first reduced to one row
-    per rep and day (partial counts and sums), and only those rows are joined to the nodes:
-    a rep counts for several nodes (their team and every unit above it), so joining the raw
-    rows would multiply them. An average is Σ partial sums / Σ partial counts. A distinct
-    count does not decompose so: a group with one joins the raw rows instead.
-    """
-    fact, time = metrics[0].fact, metrics[0].time
-    assert fact and time
-    if any(m.fact != fact or m.time != time for m in metrics):
-        raise ValueError("simple_query takes metrics of one fact and time field")
-    unit = TRUNCATE_UNIT[window.grain]
-    if any(m.agg is Agg.COUNT_DISTINCT for m in metrics):
-        j = scoped_facts(con, fact, time, attribution, window, rates)
-        return j.group_by(["node", "period_start"]).aggregate(
-            **{m.name: _measure(j, m, m.column) for m in metrics})
-    t = _with_day(_window_facts(con, fact, time, window, rates), time)
-    partial: dict[str, ir.Scalar] = {}
-    for i, m in enumerate(metrics):
-        where = _condition(t, m)
-        col = t[m.column] if m.column else None
-        if m.agg in (Agg.COUNT, Agg.AVG):
-            # Every fact row has an id: count rows, without reading the id column.
-            partial[f"n{i}"] = t.count(where=where) if col is None else col.count(where=where)
-        if m.agg in (Agg.SUM, Agg.AVG):
-            assert col is not None  # the catalogue requires a column to sum or average
-            partial[f"s{i}"] = col.sum(where=where)
-    daily = t.group_by(["rep_id", "day"]).aggregate(**partial)
-    j = _attributed(daily, _attribution(attribution))
-    j = j.mutate(period_start=j.day.truncate(unit).date())
-    aggs: dict[str, ir.Value] = {}
-    for i, m in enumerate(metrics):
-        if m.agg is Agg.COUNT:
-            aggs[m.name] = j[f"n{i}"].sum()
-        elif m.agg is Agg.SUM:
-            aggs[m.name] = j[f"s{i}"].sum()
-        elif m.agg is Agg.AVG:
-            aggs[m.name] = j[f"s{i}"].sum() / j[f"n{i}"].sum().nullif(0).cast("float64")
-        else:
-            raise AssertionError(m.agg)
-    return j.group_by(["node", "period_start"]).aggregate(**aggs)
-
-
-def currencies_in_scope(
-    con: BaseBackend, fact: str, attribution: Sequence[Attribution] | ir.Table, window: Window,
-    time: str,
-) -> list[str]:
-    """The distinct currencies of rows with an amount that the window and nodes cover."""
-    t = _window_facts(con, fact, time, window)
-    t = t.filter(t.amount.notnull(), t.currency.notnull())
-    daily = _with_day(t, time).select("rep_id", "day", "currency").distinct()
-    q = _attributed(daily, _attribution(attribution)).select("currency").distinct()
-    return sorted(str(c) for c in q.execute()["currency"].tolist())
-
-
-def _currency_plan(
-    present: list[str], rates: Mapping[str, float], metric_names: list[str]
-) -> tuple[Mapping[str, float] | None, str]:
-    """Rates to apply (None: none needed) and the unit label, or CurrencyMixed."""
-    if present and all(c in rates for c in present):
-        return rates, "reporting currency"
-    if len(present) <= 1:
-        return None, present[0] if present else "currency"
-    missing = [c for c in present if c not in rates]
-    raise CurrencyMixed(
-        f"{', '.join(metric_names)} would add amounts in {', '.join(present)} without exchange "
-        f"rates for {', '.join(missing)}: add them (`m3 metrics rate CURRENCY RATE`, the value of "
-        "one unit in your reporting currency, or in the admin under Exchange rates)."
-    )
 
 
 def _eval_formula(node: ast.AST, env: Mapping[str, pd.Series]) -> pd.Series | float:
@@ -450,7 +204,7 @@ def metric_evaluate(
         applied: Mapping[str, float] | None = None
         if money:
             present = currencies_in_scope(con, fact, a_table, window, time)
-            applied, label = _currency_plan(present, rates, [m.name for m in money])
+            applied, label = currency_plan(present, rates, [m.name for m in money])
             for m in money:
                 units[m.name] = label
         expr = simple_query(con, metrics, a_table, window, applied)
@@ -527,7 +281,7 @@ def metric_rows(
     for m in leaves:
         assert m.fact and m.time
         j = scoped_facts(con, m.fact, m.time, attribution, window)
-        cond = _condition(j, m)
+        cond = metric_condition(j, m)
         if cond is not None:
             j = j.filter(cond)
         if node is not None:
@@ -563,10 +317,7 @@ def result_records(result: MetricResult) -> list[dict[str, Any]]:
 
 __all__ = [
     "AMOUNT_COLUMN",
-    "CurrencyMixed",
     "MetricResult",
-    "Window",
     "metric_evaluate",
     "metric_rows",
-    "periods",
 ]

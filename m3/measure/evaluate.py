@@ -17,8 +17,9 @@ from m3.attribution import Attribution
 from m3.errors import NotFound
 from m3.facts.store import FactsStore, facts_store_from_settings
 from m3.measure.catalogue import Catalogue, Target, catalogue_from_settings
-from m3.measure.compile import MetricResult, Window, metric_evaluate, metric_rows
+from m3.measure.compile import MetricResult, metric_evaluate, metric_rows
 from m3.measure.models import ExchangeRate
+from m3.measure.query import Window
 from m3.org.models import Person, Unit
 from m3.org.selectors import person_by_email_or_crm_id, unit_tree_attribution
 from m3.weeks import Grain

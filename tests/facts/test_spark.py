@@ -13,7 +13,8 @@ from m3.errors import InputError
 from m3.facts.spark import facts_table_load
 from m3.facts.store import FactsStore
 from m3.measure.catalogue import catalogue_load
-from m3.measure.compile import Window, metric_evaluate
+from m3.measure.compile import metric_evaluate
+from m3.measure.query import Window
 from m3.weeks import Grain
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]

@@ -14,7 +14,8 @@ import pytest
 from m3.attribution import Attribution
 from m3.facts.store import FactsStore
 from m3.measure.catalogue import catalogue_load
-from m3.measure.compile import Window, metric_evaluate
+from m3.measure.compile import metric_evaluate
+from m3.measure.query import Window
 from m3.weeks import Grain
 from tests.measure.conftest import fact_frame
 
