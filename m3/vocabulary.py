@@ -10,6 +10,8 @@ must handle it.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from django.db.models import TextChoices
 
 
@@ -66,6 +68,14 @@ class ImportStatus(TextChoices):
     SUCCEEDED = "succeeded", "Succeeded"
     REJECTED = "rejected", "Rejected (nothing written)"
     FAILED = "failed", "Failed (nothing written)"
+
+
+class Engine(StrEnum):
+    """The engines a facts store runs on (M3_FACTS_URL's scheme)."""
+
+    DUCKDB = "duckdb"
+    POSTGRES = "postgres"
+    PYSPARK = "pyspark"
 
 
 # The activity types of the facts store, in the order pages show them.

@@ -24,6 +24,7 @@ from ibis.backends import BaseBackend
 
 from m3.errors import ConfigError, FactsBusy, InputError
 from m3.facts.schema import KEY, TABLES
+from m3.vocabulary import Engine
 
 
 @dataclass(frozen=True)
@@ -48,14 +49,14 @@ class FactsStore:
     lock_timeout: float = 30.0
 
     @property
-    def engine(self) -> str:
+    def engine(self) -> Engine:
         """The engine name: duckdb, postgres or pyspark."""
         if self.url.startswith("duckdb://"):
-            return "duckdb"
+            return Engine.DUCKDB
         if self.url.startswith(("postgres://", "postgresql://")):
-            return "postgres"
+            return Engine.POSTGRES
         if self.url.startswith("pyspark://"):
-            return "pyspark"
+            return Engine.PYSPARK
         raise ConfigError(f"M3_FACTS_URL={self.url!r}: use duckdb:///PATH, postgresql://… or "
                           "pyspark://local.")
 
@@ -66,7 +67,7 @@ class FactsStore:
         return Path(self.url.removeprefix("duckdb:///")).expanduser()
 
     def _open(self, write: bool) -> BaseBackend:
-        if self.engine == "duckdb":
+        if self.engine is Engine.DUCKDB:
             path = self.duckdb_path
             if write:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,7 +76,7 @@ class FactsStore:
                     f"The facts store {path} does not exist yet: run `m3 init` (or `m3 demo`)."
                 )
             return ibis.duckdb.connect(database=str(path), read_only=not write)
-        if self.engine == "pyspark":
+        if self.engine is Engine.PYSPARK:
             from m3.facts.spark import spark_session
 
             return ibis.pyspark.connect(spark_session(self.url))
@@ -105,12 +106,12 @@ class FactsStore:
         try:
             yield con
         finally:
-            if self.engine != "pyspark":  # the Spark session is shared by the whole process
+            if self.engine is not Engine.PYSPARK:  # one Spark session serves the whole process
                 con.disconnect()
 
     def _writable(self) -> None:
         """Refuse row-level writes where the engine has no transactions to make them safe."""
-        if self.engine == "pyspark":
+        if self.engine is Engine.PYSPARK:
             raise InputError(
                 "On Spark, M3 reads the activities and opportunities tables in place: load them "
                 "with your data pipeline (columns in docs/concepts.md, 'Facts'), or replace a "
@@ -141,7 +142,7 @@ class FactsStore:
         self._writable()
         arrow = _arrow_conformed(table, batch, schema.to_pyarrow())
         with self.connect(write=True) as con:
-            if self.engine == "duckdb":
+            if self.engine is Engine.DUCKDB:
                 duck = con.con
                 staging = _staging_name()
                 # A registered Arrow table is read in place: no copy into a staging table.
@@ -174,7 +175,7 @@ class FactsStore:
         if missing:
             raise InputError(f"{path.name}: a {table} file lacks column(s): {', '.join(missing)}.")
         with self.connect(write=True) as con:
-            if self.engine == "duckdb":
+            if self.engine is Engine.DUCKDB:
                 duck = con.con
                 staging = _staging_name()
                 literal = str(path).replace("'", "''")

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
+from typing import assert_never
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -238,17 +240,27 @@ def _no_overlap(person: Person, rows: list[Membership] | list[Leadership], as_of
         )
 
 
-def _person_sync(row: PersonRow, units: dict[str, Unit], as_of: dt.date) -> tuple[str, bool]:
-    """Create or update one person; return ("added" | "updated" | "unchanged", moved)."""
+class Outcome(StrEnum):
+    """What an import did to one person."""
+
+    ADDED = "added"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+def _person_sync(
+    row: PersonRow, units: dict[str, Unit], as_of: dt.date
+) -> tuple[Outcome, bool]:
+    """Create or update one person; return what happened to them and whether they moved."""
     person = Person.objects.filter(email__iexact=row.email).first()
-    outcome = "unchanged"
+    outcome = Outcome.UNCHANGED
     if person is None:
         person = Person.objects.create(name=row.name, email=row.email, role=row.role)
-        outcome = "added"
+        outcome = Outcome.ADDED
     elif (person.name, person.role, person.active) != (row.name, row.role, True):
         person.name, person.role, person.active = row.name, row.role, True
         person.save(update_fields=["name", "role", "active"])
-        outcome = "updated"
+        outcome = Outcome.UPDATED
     touched = False
     for crm_id in row.crm_ids:
         _, created = CrmIdentity.objects.get_or_create(crm_id=crm_id, person=person)
@@ -270,8 +282,8 @@ def _person_sync(row: PersonRow, units: dict[str, Unit], as_of: dt.date) -> tupl
     for unit_id, kind in to_lead:
         Leadership.objects.create(person=person, unit_id=unit_id, kind=kind, start=as_of)
     touched |= bool(to_start or ended or to_lead or ended_leads)
-    if outcome == "unchanged" and touched:
-        outcome = "updated"
+    if outcome is Outcome.UNCHANGED and touched:
+        outcome = Outcome.UPDATED
     return outcome, moved
 
 
@@ -292,7 +304,14 @@ def _apply(plan: OrgPlan, as_of: dt.date) -> dict[str, int]:
             counts["units_updated"] += int(name not in new)
     for row in plan.people:
         outcome, moved = _person_sync(row, units, as_of)
-        counts["people_" + outcome if outcome != "unchanged" else "unchanged"] += 1
+        if outcome is Outcome.ADDED:
+            counts["people_added"] += 1
+        elif outcome is Outcome.UPDATED:
+            counts["people_updated"] += 1
+        elif outcome is Outcome.UNCHANGED:
+            counts["unchanged"] += 1
+        else:
+            assert_never(outcome)
         counts["moves"] += int(moved)
     return counts
 

@@ -12,6 +12,7 @@ from m3.errors import InputError, NotFound
 from m3.facts.store import FactsStore
 from m3.ingest.crm.mapping import OwnerMatch
 from m3.org.models import CrmIdentity, Person
+from m3.vocabulary import Engine
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def owner_map(store: FactsStore, owner: str, person_key: str) -> tuple[Person, i
         statements = [f"UPDATE {table} SET rep_id = %s WHERE rep_id IS NULL AND owner = %s"
                       for table in ("activities", "opportunities")]
         native = con.con
-        if store.engine == "duckdb":
+        if store.engine is Engine.DUCKDB:
             native.execute("BEGIN TRANSACTION")
             for sql in statements:
                 native.execute(sql.replace("%s", "?"), [person.pk, owner])
