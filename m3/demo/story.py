@@ -15,13 +15,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from m3.demo.archetype import ARCH_INDEX, ARCHETYPES, SPECIAL_TEAMS, Archetype
+from m3.demo.timeline import BURN_IN_WEEKS, PRE_WEEKS, Timeline, timeline_until
 from m3.errors import InputError
 
 # --------------------------------------------------------------------------------------------
@@ -30,39 +31,6 @@ from m3.errors import InputError
 # this module repeats them as plain strings because it must not import Django models.
 
 
-class Archetype(StrEnum):
-    """How a team carries the initiative; each one is a case the diagnosis must name."""
-
-    EXEMPLARY = "exemplary"
-    FADED = "faded"
-    TWO_VOICES = "two voices"
-    NO_LEVER_REPORTING = "no lever reporting"
-    POOR_TERRITORY = "poor territory"
-    STEADY = "steady"
-
-
-ARCHETYPE_DESCRIPTIONS: dict[Archetype, str] = {
-    Archetype.EXEMPLARY: "Clear, reinforced, consistent message and lever reporting: levers rise, "
-    "output follows 3-5 weeks later, momentum builds.",
-    Archetype.FADED: "Heard the message once at week 1 and never again: levers lift for 2-3 "
-    "weeks, then decay; clarity and confidence drop.",
-    Archetype.TWO_VOICES: "The manager and the product overlay say different things (the overlay "
-    "says skip the ROI calculator, just demo): levers mixed, consistency low.",
-    Archetype.NO_LEVER_REPORTING: "Message fine, but demos, meetings and proposals are not logged "
-    "in the CRM (they appear as 'other'): levers invisible, output flat.",
-    Archetype.POOR_TERRITORY: "Engaged (on-cadence message, high pulses, levers at target) but "
-    "small deals and a low win rate: an opportunity problem, not engagement.",
-    Archetype.STEADY: "Average behaviour with noise: a modest, slower lift.",
-}
-
-# Fixed names for the five special teams, so docs and the UI can point at them at any size.
-SPECIAL_TEAMS: dict[Archetype, str] = {
-    Archetype.EXEMPLARY: "Team Harbor",
-    Archetype.FADED: "Team Ember",
-    Archetype.TWO_VOICES: "Team Summit",
-    Archetype.NO_LEVER_REPORTING: "Team Quarry",
-    Archetype.POOR_TERRITORY: "Team Delta",
-}
 COMPANY = "Atlas Systems"
 EMAIL_DOMAIN = "demo.m3"
 ADMIN_EMAIL = f"admin@{EMAIL_DOMAIN}"
@@ -75,11 +43,6 @@ LEVER_TYPES = (MEETING, DEMO, PROPOSAL)
 STAGES = ("prospecting", "qualification", "proposal", "negotiation", "closed_won", "closed_lost")
 PRODUCTS = ("Atlas Core", "Atlas Analytics", "Atlas Payments", "Atlas Care")
 PULSE_QUESTIONS = ("clarity", "consistency", "confidence", "energy")
-
-# Weeks of history before the rollout (the baseline the levers are compared with), and weeks
-# simulated before that only so that opportunities already in flight close during the history.
-PRE_WEEKS = 8
-BURN_IN_WEEKS = 8
 
 # Pre-rollout rates per rep per week (call, email, meeting, demo, proposal): the asks set
 # meetings >= 5, demos >= 2, proposals >= 1, so the baseline sits below target on purpose.
@@ -462,28 +425,6 @@ CITIES = tuple(
 
 
 @dataclass(frozen=True)
-class _Calendar:
-    """The simulated weeks: burn-in, pre-rollout history, then `weeks` weeks since the rollout."""
-
-    sim_start: dt.date
-    history_start: dt.date
-    start: dt.date
-    as_of: dt.date
-    n_weeks: int
-
-    def monday(self, week: int) -> dt.date:
-        return self.sim_start + dt.timedelta(weeks=week)
-
-    @property
-    def since_rollout(self) -> np.ndarray:
-        """Weeks since the rollout, per simulated week (negative before it)."""
-        return np.arange(self.n_weeks) - (BURN_IN_WEEKS + PRE_WEEKS)
-
-    def week_of(self, day: dt.date) -> int:
-        return (day - self.sim_start).days // 7
-
-
-@dataclass(frozen=True)
 class _Org:
     units: tuple[UnitSpec, ...]
     people: tuple[PersonSpec, ...]
@@ -501,8 +442,6 @@ class _Org:
     overlay: int
 
 
-ARCHETYPES = tuple(Archetype)
-_ARCH_INDEX = {a: i for i, a in enumerate(ARCHETYPES)}
 # An extra behaviour variant: the reps of the two-voices team who follow the overlay.
 _OVERLAY_FOLLOWER = len(ARCHETYPES)
 
@@ -514,16 +453,7 @@ def story_generate(*, reps: int = 120, weeks: int = 26, seed: int = 7, today: dt
     if not 8 <= weeks <= 104:
         raise InputError(f"The demo covers 8-104 weeks since the rollout; you asked for {weeks}.")
     rng = np.random.default_rng(seed)
-    as_of = today - dt.timedelta(days=today.weekday())
-    start = as_of - dt.timedelta(weeks=weeks)
-    history_start = start - dt.timedelta(weeks=PRE_WEEKS)
-    cal = _Calendar(
-        sim_start=history_start - dt.timedelta(weeks=BURN_IN_WEEKS),
-        history_start=history_start,
-        start=start,
-        as_of=as_of,
-        n_weeks=BURN_IN_WEEKS + PRE_WEEKS + weeks,
-    )
+    cal = timeline_until(today, weeks)
     org = _org_generate(rng, reps, cal)
     activities, opportunities = _facts_generate(rng, org, cal)
     touchpoints = _touchpoints_generate(rng, org, cal)
@@ -545,9 +475,9 @@ def story_generate(*, reps: int = 120, weeks: int = 26, seed: int = 7, today: dt
     )
     return Story(
         today=today,
-        start=start,
-        history_start=history_start,
-        as_of=as_of,
+        start=cal.start,
+        history_start=cal.history_start,
+        as_of=cal.as_of,
         units=org.units,
         people=org.people,
         memberships=org.memberships,
@@ -585,7 +515,7 @@ def _crm_id(key: int) -> str:
     return f"005Dm{key:010d}"
 
 
-def _org_generate(rng: np.random.Generator, reps: int, cal: _Calendar) -> _Org:
+def _org_generate(rng: np.random.Generator, reps: int, cal: Timeline) -> _Org:
     n_teams = max(6, round(reps / 10))
     n_regions = max(3, round(n_teams / 4))
     regions = [
@@ -673,7 +603,7 @@ def _org_generate(rng: np.random.Generator, reps: int, cal: _Calendar) -> _Org:
         memberships=tuple(memberships),
         leaderships=tuple(leaderships),
         teams=tuple(teams),
-        team_arch=np.array([_ARCH_INDEX[a] for a in archs]),
+        team_arch=np.array([ARCH_INDEX[a] for a in archs]),
         team_of=team_of,
         rep_keys=rep_keys,
         managers=managers,
@@ -697,29 +627,29 @@ def _lever_lift(since: np.ndarray) -> np.ndarray:
 
     lift = np.zeros((len(ARCHETYPES) + 1, len(since), 5))
     engaged = np.array([0.0, 0.03, 0.25, 0.8, 0.9])
-    lift[_ARCH_INDEX[Archetype.EXEMPLARY]] = ramp(2.5)[:, None] * engaged
-    lift[_ARCH_INDEX[Archetype.POOR_TERRITORY]] = ramp(2.5)[:, None] * engaged
-    lift[_ARCH_INDEX[Archetype.STEADY]] = ramp(4)[:, None] * np.array([0, 0, 0.1, 0.35, 0.4])
+    lift[ARCH_INDEX[Archetype.EXEMPLARY]] = ramp(2.5)[:, None] * engaged
+    lift[ARCH_INDEX[Archetype.POOR_TERRITORY]] = ramp(2.5)[:, None] * engaged
+    lift[ARCH_INDEX[Archetype.STEADY]] = ramp(4)[:, None] * np.array([0, 0, 0.1, 0.35, 0.4])
     # Faded: the one delivery lifts the levers for 2-3 weeks, then they decay below baseline.
     shape = np.where(since < 0, 0.0, np.where(since <= 2, (since + 1) / 3,
                                               np.exp(-(since - 2) / 1.8)))
     dip = np.where(since >= 6, 0.15, 0.0)
-    lift[_ARCH_INDEX[Archetype.FADED]] = (
+    lift[ARCH_INDEX[Archetype.FADED]] = (
         shape[:, None] * np.array([0, 0, 0.2, 0.7, 0.6])
         - dip[:, None] * np.array([0, 0, 1, 1, 1])
     )
     # Two voices: reps who follow the manager do the ROI work; those who follow the overlay
     # demo more and propose less.
-    lift[_ARCH_INDEX[Archetype.TWO_VOICES]] = ramp(3)[:, None] * np.array([0, 0, 0.15, 0.3, 0.45])
+    lift[ARCH_INDEX[Archetype.TWO_VOICES]] = ramp(3)[:, None] * np.array([0, 0, 0.15, 0.3, 0.45])
     lift[_OVERLAY_FOLLOWER] = ramp(3)[:, None] * np.array([0, 0, 0.0, 0.9, -0.3])
     # Unmeasured levers barely move.
-    lift[_ARCH_INDEX[Archetype.NO_LEVER_REPORTING]] = (
+    lift[ARCH_INDEX[Archetype.NO_LEVER_REPORTING]] = (
         ramp(4)[:, None] * np.array([0, 0, 0.05, 0.1, 0.1])
     )
     return lift
 
 
-def _season(cal: _Calendar) -> np.ndarray:
+def _season(cal: Timeline) -> np.ndarray:
     """Weekly seasonality: a mild yearly wave and the holiday weeks at the turn of the year."""
     mondays = [cal.monday(w) for w in range(cal.n_weeks)]
     iso = np.array([m.isocalendar()[1] for m in mondays])
@@ -734,14 +664,14 @@ def _season(cal: _Calendar) -> np.ndarray:
 
 
 def _facts_generate(
-    rng: np.random.Generator, org: _Org, cal: _Calendar
+    rng: np.random.Generator, org: _Org, cal: Timeline
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Activities and opportunities whose behaviour follows each rep's team archetype."""
     n_reps, n_weeks = int(org.team_of.shape[0]), int(org.team_of.shape[1])
     since = cal.since_rollout
     member = org.team_of >= 0
     arch = np.where(member, org.team_arch[np.maximum(org.team_of, 0)], -1)
-    two_voices = _ARCH_INDEX[Archetype.TWO_VOICES]
+    two_voices = ARCH_INDEX[Archetype.TWO_VOICES]
     follows_overlay = rng.random(n_reps) < 0.5
     variant = np.where((arch == two_voices) & follows_overlay[:, None], _OVERLAY_FOLLOWER, arch)
 
@@ -783,7 +713,7 @@ def _facts_generate(
     # Accounts: each rep works a block of accounts, key accounts (the first ones) most often.
     accounts = _account_names(rng, n_reps * ACCOUNTS_PER_REP)
     account = rep * ACCOUNTS_PER_REP + (ACCOUNTS_PER_REP * rng.random(n) ** 2).astype(np.int32)
-    poor = row_arch == _ARCH_INDEX[Archetype.POOR_TERRITORY]
+    poor = row_arch == ARCH_INDEX[Archetype.POOR_TERRITORY]
     product = _product_draw(rng, poor)
     # Calls and emails name a product only now and then.
     chatter = (kind == CALL) | (kind == EMAIL)
@@ -823,7 +753,7 @@ def _facts_generate(
     # Rows outside the history, and levers a team does not log, are what its CRM would show.
     keep = secs >= BURN_IN_WEEKS * 7 * day_s
     logged = kind.copy()
-    hidden = (row_arch == _ARCH_INDEX[Archetype.NO_LEVER_REPORTING]) & np.isin(kind, LEVER_TYPES)
+    hidden = (row_arch == ARCH_INDEX[Archetype.NO_LEVER_REPORTING]) & np.isin(kind, LEVER_TYPES)
     logged[hidden] = OTHER
     opp_ids = _ids("006Dm", int(keep_opp.sum()))
     new_index = np.cumsum(keep_opp) - 1
@@ -854,7 +784,7 @@ def _facts_generate(
 def _opportunities(
     rng: np.random.Generator,
     org: _Org,
-    cal: _Calendar,
+    cal: Timeline,
     opp_row: np.ndarray,
     rep: np.ndarray,
     secs: np.ndarray,
@@ -870,11 +800,11 @@ def _opportunities(
     arch = row_arch[opp_row]
     prod = np.where(product[opp_row] >= 0, product[opp_row], 0)
     post = created >= (BURN_IN_WEEKS + PRE_WEEKS) * 7 * day_s
-    poor = arch == _ARCH_INDEX[Archetype.POOR_TERRITORY]
+    poor = arch == ARCH_INDEX[Archetype.POOR_TERRITORY]
     # ROI-led selling (where it is practised) wins more often and bigger.
-    roi = post & np.isin(arch, [_ARCH_INDEX[Archetype.EXEMPLARY],
-                                _ARCH_INDEX[Archetype.POOR_TERRITORY]])
-    steady_roi = post & (arch == _ARCH_INDEX[Archetype.STEADY])
+    roi = post & np.isin(arch, [ARCH_INDEX[Archetype.EXEMPLARY],
+                                ARCH_INDEX[Archetype.POOR_TERRITORY]])
+    steady_roi = post & (arch == ARCH_INDEX[Archetype.STEADY])
     amount = np.exp(rng.normal(np.log(24_000), 0.4, n)) * PRODUCT_AMOUNT[prod]
     amount *= np.where(poor, 0.55, 1.0) * np.where(roi & ~poor, 1.15, 1.0)
     amount = np.round(amount, -1)
@@ -1012,7 +942,7 @@ def _content(rng: np.random.Generator, channel: str, fidelity: str, energy: bool
 
 
 def _touchpoints_generate(
-    rng: np.random.Generator, org: _Org, cal: _Calendar
+    rng: np.random.Generator, org: _Org, cal: Timeline
 ) -> tuple[TouchpointSpec, ...]:
     """Every leader's deliveries of the message, following each team's archetype."""
     out: list[TouchpointSpec] = []
@@ -1139,7 +1069,7 @@ REP_VAGUE = (
 
 
 def _restatements_generate(
-    rng: np.random.Generator, org: _Org, cal: _Calendar
+    rng: np.random.Generator, org: _Org, cal: Timeline
 ) -> tuple[RestatementSpec, ...]:
     """Reps restate the message every few weeks; what they recall follows their team."""
     out = []
@@ -1176,7 +1106,7 @@ def _restatements_generate(
 # Pulses.
 
 
-def _pulses_generate(rng: np.random.Generator, org: _Org, cal: _Calendar) -> pd.DataFrame:
+def _pulses_generate(rng: np.random.Generator, org: _Org, cal: Timeline) -> pd.DataFrame:
     """Weekly pulse answers from ~70% of reps since the rollout; scores follow the archetype."""
     rollout = BURN_IN_WEEKS + PRE_WEEKS
     team_of = org.team_of[:, rollout:]
@@ -1224,7 +1154,7 @@ def _pulses_generate(rng: np.random.Generator, org: _Org, cal: _Calendar) -> pd.
 
 
 def _initiative(
-    org: _Org, cal: _Calendar, weeks: int, opportunities: pd.DataFrame
+    org: _Org, cal: Timeline, weeks: int, opportunities: pd.DataFrame
 ) -> InitiativeSpec:
     """The initiative, with a forecast lifted from the pre-rollout won revenue."""
     end = cal.start + dt.timedelta(weeks=max(52, weeks + 13))

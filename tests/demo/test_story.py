@@ -9,16 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from m3.demo.story import (
-    ACTIVITY_TYPES,
-    ARCHETYPE_DESCRIPTIONS,
-    PULSE_QUESTIONS,
-    SPECIAL_TEAMS,
-    STAGES,
-    Archetype,
-    Story,
-    story_generate,
-)
+from m3.demo.archetype import ARCHETYPE_DESCRIPTIONS, SPECIAL_TEAMS, Archetype
+from m3.demo.story import ACTIVITY_TYPES, PULSE_QUESTIONS, STAGES, Story, story_generate
 from m3.errors import InputError
 from m3.message.clarity import message_clarity
 from m3.message.consistency import text_consistency
@@ -27,11 +19,6 @@ from m3.message.text import CanonicalMessage
 
 TODAY = dt.date(2026, 3, 4)  # a Wednesday
 LEVERS = ["meeting", "demo", "proposal"]
-
-
-@pytest.fixture(scope="module")
-def story() -> Story:
-    return story_generate(reps=60, weeks=16, seed=7, today=TODAY)
 
 
 def original_members(story: Story, archetype: Archetype) -> set[int]:
