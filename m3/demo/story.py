@@ -28,7 +28,9 @@ from m3.demo.organisation import (
     logins_generate,
     organisation_generate,
 )
+from m3.demo.restatements import RestatementSpec, restatements_generate
 from m3.demo.timeline import BURN_IN_WEEKS, PRE_WEEKS, Timeline, timeline_until
+from m3.demo.touchpoints import TouchpointSpec, touchpoints_generate
 from m3.errors import InputError
 
 # --------------------------------------------------------------------------------------------
@@ -84,31 +86,6 @@ class InitiativeSpec:
     cadence: tuple[CadenceSpec, ...]
 
 
-@dataclass(frozen=True)
-class TouchpointSpec:
-    """One delivery of the message; `fidelity` (faithful, partial, contradicting) is the truth."""
-
-    leader: int
-    unit: str | None
-    person: int | None
-    channel: str
-    date: dt.date
-    content: str
-    fidelity: str
-
-
-@dataclass(frozen=True)
-class RestatementSpec:
-    """A rep's restatement of the message; `points` are the key points (0-based) it carries and
-    `contradicts` those it states the opposite of (the truth, for tests)."""
-
-    person: int
-    date: dt.date
-    text: str
-    points: tuple[int, ...]
-    contradicts: tuple[int, ...] = ()
-
-
 @dataclass(frozen=True, eq=False)
 class Story:
     """The whole demo: org, initiative, touchpoints, pulses and facts (see the module doc).
@@ -153,7 +130,7 @@ class Story:
 
 
 # --------------------------------------------------------------------------------------------
-# The initiative's message and the texts leaders say about it.
+# The initiative's message.
 
 TITLE = "Lead with value: ROI-led discovery"
 WHY = (
@@ -183,87 +160,6 @@ ASKS = (
 # time to turn into closed deals.
 FORECAST_UPLIFT = 0.2
 FORECAST_LAG_WEEKS = 3
-
-# Faithful paraphrases of each key point, several wordings each, as leaders really say them.
-PARAPHRASES: tuple[tuple[str, ...], ...] = (
-    (
-        "Start every discovery call by finding out what this problem costs them today.",
-        "Ask early what the problem is costing the customer right now, in money and in time.",
-        "Lead discovery with the cost question: what does this problem cost you today?",
-        "Before anything else, get the customer to put a number on what the problem costs them.",
-    ),
-    (
-        "Fill in the ROI calculator together with the customer before you show any demo.",
-        "No demo until we have built the ROI case with them in the calculator.",
-        "Sit with the customer and build their ROI case in the ROI calculator first, then demo.",
-        "The ROI calculator comes before the demo, and we fill it in with the customer.",
-    ),
-    (
-        "When you demo, show only the features that move their numbers.",
-        "Keep the demo short: only the features that change the customer's numbers.",
-        "Skip the full tour; demo the few features that move the customer's numbers.",
-        "Demo the features that tie back to their ROI numbers and nothing else.",
-    ),
-    (
-        "Within a week of the demo, send a proposal built on their own ROI figures.",
-        "The proposal goes out within a week of the demo and quotes the customer's ROI figures.",
-        "Put their own ROI figures in the proposal and send it within a week of the demo.",
-        "Send the proposal within a week, built on the ROI figures you made with the customer.",
-    ),
-)
-# What the product overlay of the "two voices" team says instead.
-CONTRADICTIONS = (
-    "Honestly, skip the ROI calculator; customers want to see the product, so just demo.",
-    "Don't waste the first meeting asking what the problem costs them; show the whole platform.",
-    "Demo every feature we have, the full suite: the more they see, the more they buy.",
-    "Don't wait for an ROI case before a demo; book the demo first and do the numbers later.",
-    "Proposals can wait; never hold a demo back for the ROI calculator.",
-    "Forget the cost questions in discovery, our features sell themselves in a demo.",
-)
-OPENERS: dict[str, tuple[str, ...]] = {
-    "meeting": (
-        "Team, a reminder of how we lead with value.",
-        "Let's go over ROI-led discovery again before the week starts.",
-        "Quick recap from our team meeting on leading with value.",
-    ),
-    "email": (
-        "Hi team, a short note on leading with value this week.",
-        "Hi all, here is the ROI-led discovery plan for the coming week.",
-        "Team, before Monday, a recap of how we run discovery now.",
-    ),
-    "one_to_one": (
-        "In our one-to-one we went through your pipeline deal by deal.",
-        "We looked at your open deals together in our one-to-one.",
-    ),
-    "ride_along": (
-        "After the call we rode along on, a few notes.",
-        "Notes from the customer call we joined today.",
-    ),
-    "video": (
-        "In this short video I walk through ROI-led discovery again.",
-        "Recorded walkthrough: how we lead with value, step by step.",
-    ),
-    "chat": ("Reminder for today:", "Quick one before your calls:"),
-}
-CLOSERS = (
-    "This week: five discovery meetings, two ROI-led demos and one proposal each.",
-    "Targets per rep per week stay the same: five meetings, two demos, one proposal.",
-    "Log every meeting, demo and proposal in the CRM so we can see the levers move.",
-)
-ENERGY = (
-    "I am proud of how you have taken this on; keep going.",
-    "Our demos are up and the deals are following. Great work, all of you.",
-    "This is working. Let's keep the pace.",
-)
-OVERLAY_OPENERS = (
-    "Payments overlay here with a few tips for this week.",
-    "Some product advice from the overlay team.",
-    "From the product side, what is working in the field:",
-)
-OVERLAY_CLOSERS = (
-    "Book as many demos as you can this week.",
-    "More demos, more deals. Let's go.",
-)
 
 PULSE_COMMENTS: dict[tuple[str, str], tuple[str, ...]] = {
     ("clarity", "low"): (
@@ -321,10 +217,10 @@ def story_generate(*, reps: int = 120, weeks: int = 26, seed: int = 7, today: dt
     cal = timeline_until(today, weeks)
     org = organisation_generate(rng, reps, cal)
     activities, opportunities = facts_generate(rng, org, cal)
-    touchpoints = _touchpoints_generate(rng, org, cal)
+    touchpoints = touchpoints_generate(rng, org, cal)
     pulses = _pulses_generate(rng, org, cal)
     # A generator of its own, so adding restatements left every other seeded number as it was.
-    restatements = _restatements_generate(np.random.default_rng([seed, 4]), org, cal)
+    restatements = restatements_generate(np.random.default_rng([seed, 4]), org, cal)
     initiative = _initiative(org, cal, weeks, opportunities)
     logins = logins_generate(rng, org)
     return Story(
@@ -345,191 +241,6 @@ def story_generate(*, reps: int = 120, weeks: int = 26, seed: int = 7, today: dt
         pulses=pulses,
         restatements=restatements,
     )
-
-
-# --------------------------------------------------------------------------------------------
-# Touchpoints.
-
-
-def _content(rng: np.random.Generator, channel: str, fidelity: str, energy: bool) -> str:
-    """A talk track, note or email in a leader's own words."""
-    lines = [str(rng.choice(OPENERS[channel]))]
-    if fidelity == "faithful":
-        points = list(range(len(PARAPHRASES)))
-    elif fidelity == "partial":
-        points = sorted(rng.choice(len(PARAPHRASES), size=2, replace=False).tolist())
-    else:
-        lines = [str(rng.choice(OVERLAY_OPENERS))]
-        chosen = rng.choice(len(CONTRADICTIONS), size=3, replace=False)
-        lines += [CONTRADICTIONS[i] for i in chosen]
-        lines.append(str(rng.choice(OVERLAY_CLOSERS)))
-        return "\n".join(lines)
-    lines += [str(rng.choice(PARAPHRASES[p])) for p in points]
-    lines.append(str(rng.choice(CLOSERS)))
-    if energy:
-        lines.append(str(rng.choice(ENERGY)))
-    return "\n".join(lines)
-
-
-def _touchpoints_generate(
-    rng: np.random.Generator, org: Organisation, cal: Timeline
-) -> tuple[TouchpointSpec, ...]:
-    """Every leader's deliveries of the message, following each team's archetype."""
-    out: list[TouchpointSpec] = []
-    weeks = cal.n_weeks - BURN_IN_WEEKS - PRE_WEEKS
-    last = cal.as_of - dt.timedelta(days=1)
-
-    def add(leader: int, channel: str, day: dt.date, fidelity: str, *, unit: str | None = None,
-            person: int | None = None, energy: bool = False) -> None:
-        if day > last:
-            return
-        out.append(TouchpointSpec(leader, unit, person, channel, day,
-                                  _content(rng, channel, fidelity, energy), fidelity))
-
-    def every(first: dt.date, days: int, jitter: int, skip: float = 0.0) -> list[dt.date]:
-        """Dates from `first` every `days` (± `jitter`, on weekdays), each skipped with `skip`."""
-        dates, anchor = [], first
-        while anchor <= last:
-            day = anchor + dt.timedelta(days=int(rng.integers(-jitter, jitter + 1)))
-            day -= dt.timedelta(days=max(0, day.weekday() - 4))  # weekends move to Friday
-            if rng.random() >= skip and day >= first:
-                dates.append(day)
-            anchor += dt.timedelta(days=days)
-        return dates
-
-    # Company-wide: the executive's kickoff and a quarterly update, enablement's training.
-    add(org.executive, "meeting", cal.start, "faithful", unit=COMPANY, energy=True)
-    for quarter in range(13, weeks, 13):
-        add(org.executive, "video", cal.start + dt.timedelta(weeks=quarter, days=1), "faithful",
-            unit=COMPANY, energy=True)
-    add(org.enablement, "video", cal.start + dt.timedelta(days=10), "faithful", unit=COMPANY)
-
-    for t, team in enumerate(org.teams):
-        archetype = ARCHETYPES[int(org.team_arch[t])]
-        manager = org.managers[t]
-        director = org.directors[org.region_of_team[t]]
-        kickoff = cal.start + dt.timedelta(days=int(rng.integers(1, 4)))
-        if archetype is Archetype.FADED:
-            # Heard once, at week 1, and never again.
-            add(manager, "meeting", cal.start + dt.timedelta(days=8), "faithful", unit=team)
-            continue
-        add(manager, "meeting", kickoff, "faithful", unit=team,
-            energy=archetype is not Archetype.STEADY)
-        engaged = archetype in (Archetype.EXEMPLARY, Archetype.POOR_TERRITORY)
-        skip = 0.0 if engaged else 0.3 if archetype is Archetype.STEADY else 0.1
-        for day in every(kickoff + dt.timedelta(days=14), 14, 2, skip):
-            channel = str(rng.choice(["meeting", "meeting", "email", "chat"]))
-            fidelity = "faithful" if engaged or rng.random() < 0.6 else "partial"
-            add(manager, channel, day, fidelity, unit=team, energy=engaged)
-            members = org.rep_keys[org.team_of[:, min(cal.week_of(day), cal.n_weeks - 1)] == t]
-            if engaged and members.size:
-                # One-to-ones and ride-alongs with two reps each fortnight.
-                for rep in rng.choice(members, size=min(2, members.size), replace=False):
-                    add(manager, str(rng.choice(["one_to_one", "ride_along"])),
-                        day + dt.timedelta(days=int(rng.integers(1, 4))), "faithful",
-                        person=int(rep))
-        director_skip = 0.0 if engaged else 0.25
-        for day in every(kickoff + dt.timedelta(days=28), 28, 3, director_skip):
-            add(director, str(rng.choice(["meeting", "video"])), day,
-                "faithful" if rng.random() < 0.8 else "partial", unit=team)
-        if archetype is Archetype.TWO_VOICES:
-            for day in every(kickoff + dt.timedelta(days=5), 12, 2):
-                add(org.overlay, str(rng.choice(["meeting", "email", "chat"])), day,
-                    "contradicting", unit=team)
-    # The model allows one touchpoint per leader, audience, channel and day.
-    seen: set[tuple[int, str | None, int | None, str, dt.date]] = set()
-    unique = []
-    for tp in sorted(out, key=lambda tp: (tp.date, tp.leader)):
-        key = (tp.leader, tp.unit, tp.person, tp.channel, tp.date)
-        if key not in seen:
-            seen.add(key)
-            unique.append(tp)
-    return tuple(unique)
-
-
-# --------------------------------------------------------------------------------------------
-# Restatements.
-
-# Weeks since the rollout of the comprehension checks, then every CHECK_EVERY_WEEKS.
-FIRST_CHECK_WEEK = 2
-CHECK_EVERY_WEEKS = 6
-# Per archetype: chance a rep answers a check, chance they state each key point at the first
-# check, and weeks for that chance to halve (None: it does not fade).
-RESTATEMENT_PATHS: dict[Archetype, tuple[float, float, float | None]] = {
-    Archetype.EXEMPLARY: (0.9, 0.93, None),
-    Archetype.FADED: (0.7, 0.8, 5.0),
-    Archetype.TWO_VOICES: (0.75, 0.7, None),
-    Archetype.NO_LEVER_REPORTING: (0.8, 0.8, None),
-    Archetype.POOR_TERRITORY: (0.85, 0.88, None),
-    Archetype.STEADY: (0.65, 0.65, None),
-}
-# Chance a rep of the two-voices team repeats the overlay's "skip the ROI calculator".
-OVERLAY_ECHO = 0.5
-REP_PARAPHRASES: tuple[tuple[str, ...], ...] = (
-    (
-        "I start discovery by asking what the problem costs the customer today.",
-        "First I ask the customer what this problem is costing them now.",
-        "We open discovery with the cost question: what does the problem cost them today?",
-    ),
-    (
-        "Then we build the ROI case with the customer in the ROI calculator, before any demo.",
-        "Before I demo, I fill in the ROI calculator together with the customer.",
-        "The ROI calculator comes first, with the customer, and only then the demo.",
-    ),
-    (
-        "In the demo I only show the features that move the customer's numbers.",
-        "I keep demos to the features that change their numbers.",
-        "We demo just the features that move their numbers, not the whole product.",
-    ),
-    (
-        "Within a week of the demo I send a proposal built on the customer's own ROI figures.",
-        "The proposal goes out within a week and uses their ROI figures.",
-        "I send the proposal within a week of the demo, based on the ROI numbers we built.",
-    ),
-)
-REP_OVERLAY_ECHOES = (
-    "We skip the ROI calculator now and just demo the product.",
-    "Honestly I don't bother with the ROI calculator; customers want to see the demo.",
-)
-REP_VAGUE = (
-    "We are meant to focus more on value with customers.",
-    "It is about selling value and doing more demos.",
-    "Something about ROI; I don't remember the details.",
-)
-
-
-def _restatements_generate(
-    rng: np.random.Generator, org: Organisation, cal: Timeline
-) -> tuple[RestatementSpec, ...]:
-    """Reps restate the message every few weeks; what they recall follows their team."""
-    out = []
-    weeks = cal.n_weeks - BURN_IN_WEEKS - PRE_WEEKS
-    last = cal.as_of - dt.timedelta(days=1)
-    for check in range(FIRST_CHECK_WEEK, weeks, CHECK_EVERY_WEEKS):
-        column = BURN_IN_WEEKS + PRE_WEEKS + check
-        for rep_index in np.flatnonzero(org.team_of[:, column] >= 0).tolist():
-            archetype = ARCHETYPES[int(org.team_arch[org.team_of[rep_index, column]])]
-            answer, recall, half_life = RESTATEMENT_PATHS[archetype]
-            if half_life is not None:
-                recall *= 0.5 ** ((check - FIRST_CHECK_WEEK) / half_life)
-            if rng.random() >= answer:
-                continue
-            day = cal.start + dt.timedelta(weeks=check, days=int(rng.integers(0, 5)))
-            if day > last:
-                continue
-            points = [k for k in range(len(REP_PARAPHRASES)) if rng.random() < recall]
-            contradicts: list[int] = []
-            if archetype is Archetype.TWO_VOICES and rng.random() < OVERLAY_ECHO:
-                points = [k for k in points if k != 1]
-                contradicts = [1]
-            lines = [str(rng.choice(REP_PARAPHRASES[k])) for k in points]
-            if contradicts:
-                lines.insert(min(1, len(lines)), str(rng.choice(REP_OVERLAY_ECHOES)))
-            if not lines:
-                lines = [str(rng.choice(REP_VAGUE))]
-            out.append(RestatementSpec(int(org.rep_keys[rep_index]), day, " ".join(lines),
-                                       tuple(points), tuple(contradicts)))
-    return tuple(out)
 
 
 # --------------------------------------------------------------------------------------------
