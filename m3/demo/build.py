@@ -14,7 +14,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from m3.demo.story import SOURCE, Story, story_generate
+from m3.demo.facts import SOURCE
+from m3.demo.story import Story, story_generate
 from m3.errors import InputError
 from m3.facts.schema import TABLES
 from m3.facts.store import FactsStore

@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
+from m3.demo.archetype import Archetype
 from m3.demo.build import demo_build
-from m3.demo.story import Archetype, story_generate
+from m3.demo.story import story_generate
 from m3.facts.store import FactsStore
 from m3.initiatives.models import Initiative
 from m3.message.models import Restatement, TouchpointScore
