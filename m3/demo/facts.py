@@ -22,11 +22,11 @@ import pyarrow.compute as pc
 from m3.demo.archetype import ARCH_INDEX, ARCHETYPES, Archetype
 from m3.demo.organisation import Organisation
 from m3.demo.timeline import BURN_IN_WEEKS, PRE_WEEKS, Timeline
+from m3.vocabulary import ACTIVITY_TYPES
 
 SOURCE = "demo"
 CURRENCY = "USD"
 
-ACTIVITY_TYPES = ("call", "email", "meeting", "demo", "proposal", "other")
 CALL, EMAIL, MEETING, DEMO, PROPOSAL, OTHER = range(6)
 LEVER_TYPES = (MEETING, DEMO, PROPOSAL)
 STAGES = ("prospecting", "qualification", "proposal", "negotiation", "closed_won", "closed_lost")

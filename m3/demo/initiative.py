@@ -4,8 +4,7 @@
 forecast is the pre-rollout weekly won revenue lifted by FORECAST_UPLIFT once the levers have had
 time to close deals. The touchpoints and restatements paraphrase its key points, in that order.
 
-Cadence kinds and leader kinds are plain strings, the values of m3.initiatives.models.CadenceKind
-and m3.org.models.LeadershipKind: the demo must not import Django models.
+Cadence kinds and leader kinds come from `m3.vocabulary`.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ import pandas as pd
 
 from m3.demo.organisation import COMPANY, Organisation
 from m3.demo.timeline import BURN_IN_WEEKS, PRE_WEEKS, Timeline
+from m3.vocabulary import CadenceKind, LeadershipKind
 
 
 @dataclass(frozen=True)
@@ -124,8 +124,9 @@ def initiative_generate(
         output_metric="won_revenue",
         forecast=forecast,
         cadence=(
-            CadenceSpec("deliver", ("manager",), due=cal.start + dt.timedelta(days=7)),
-            CadenceSpec("reinforce", ("manager",), every_days=14),
-            CadenceSpec("redeliver", ("director",), every_days=28),
+            CadenceSpec(CadenceKind.DELIVER, (LeadershipKind.MANAGER,),
+                        due=cal.start + dt.timedelta(days=7)),
+            CadenceSpec(CadenceKind.REINFORCE, (LeadershipKind.MANAGER,), every_days=14),
+            CadenceSpec(CadenceKind.REDELIVER, (LeadershipKind.DIRECTOR,), every_days=28),
         ),
     )

@@ -5,8 +5,7 @@
 split evenly over the teams; two reps move and one leaves mid-period so the org's history matters.
 Besides the specs it returns the arrays the simulations read: each rep's team per week.
 
-Roles and leader kinds are plain strings, the values of m3.org.models.Role and LeadershipKind:
-the demo must not import Django models.
+Roles and leader kinds come from `m3.vocabulary` (enums whose values are the strings stored).
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ import numpy as np
 
 from m3.demo.archetype import ARCH_INDEX, SPECIAL_TEAMS, Archetype
 from m3.demo.timeline import BURN_IN_WEEKS, PRE_WEEKS, Timeline
+from m3.vocabulary import LeadershipKind, Role
 
 COMPANY = "Atlas Systems"
 EMAIL_DOMAIN = "demo.m3"
@@ -169,10 +169,10 @@ def organisation_generate(rng: np.random.Generator, reps: int, cal: Timeline) ->
     # People: admin, executive, enablement, overlay, directors, managers, then reps.
     n_leaders = 3 + n_regions + n_teams
     names = _names(rng, n_leaders + reps)
-    people: list[PersonSpec] = [PersonSpec(0, "Demo Admin", ADMIN_EMAIL, "admin", None)]
+    people: list[PersonSpec] = [PersonSpec(0, "Demo Admin", ADMIN_EMAIL, Role.ADMIN, None)]
     for i, name in enumerate(names):
         key = i + 1
-        role = "executive" if key == 1 else "leader" if key <= n_leaders else "rep"
+        role = Role.EXECUTIVE if key == 1 else Role.LEADER if key <= n_leaders else Role.REP
         people.append(PersonSpec(key, name, _email(name), role, _crm_id(key)))
     executive, enablement, overlay = 1, 2, 3
     directors = {r: 4 + i for i, r in enumerate(regions)}
@@ -181,12 +181,13 @@ def organisation_generate(rng: np.random.Generator, reps: int, cal: Timeline) ->
 
     long_ago = cal.sim_start - dt.timedelta(days=400)
     leaderships = [
-        LeadershipSpec(executive, COMPANY, "director", long_ago),
-        LeadershipSpec(enablement, COMPANY, "enablement", long_ago),
-        LeadershipSpec(overlay, SPECIAL_TEAMS[Archetype.TWO_VOICES], "overlay",
+        LeadershipSpec(executive, COMPANY, LeadershipKind.DIRECTOR, long_ago),
+        LeadershipSpec(enablement, COMPANY, LeadershipKind.ENABLEMENT, long_ago),
+        LeadershipSpec(overlay, SPECIAL_TEAMS[Archetype.TWO_VOICES], LeadershipKind.OVERLAY,
                        cal.start - dt.timedelta(days=60)),
-        *(LeadershipSpec(directors[r], r, "director", long_ago) for r in regions),
-        *(LeadershipSpec(managers[i], t, "manager", long_ago) for i, t in enumerate(teams)),
+        *(LeadershipSpec(directors[r], r, LeadershipKind.DIRECTOR, long_ago) for r in regions),
+        *(LeadershipSpec(managers[i], t, LeadershipKind.MANAGER, long_ago)
+          for i, t in enumerate(teams)),
     ]
 
     # Reps split evenly over teams; hire dates before the simulation so every week is worked.
@@ -221,7 +222,7 @@ def organisation_generate(rng: np.random.Generator, reps: int, cal: Timeline) ->
             left = cal.monday(ends[r])
             memberships.append(MembershipSpec(key, teams[team], hired[r], left))
             team_of[r, ends[r]:] = -1
-            people[key] = PersonSpec(key, people[key].name, people[key].email, "rep",
+            people[key] = PersonSpec(key, people[key].name, people[key].email, Role.REP,
                                      people[key].crm_id, active=False)
         else:
             memberships.append(MembershipSpec(key, teams[team], hired[r]))
@@ -251,9 +252,9 @@ def logins_generate(rng: np.random.Generator, org: Organisation) -> tuple[LoginS
     two_voices_team = org.teams.index(SPECIAL_TEAMS[Archetype.TWO_VOICES])
     first_rep = int(org.rep_keys[np.flatnonzero(org.team_of[:, -1] == exemplary_team)[0]])
     return (
-        LoginSpec("admin", 0, f"demo-admin-{digits[0]}"),
-        LoginSpec("executive", org.executive, f"demo-executive-{digits[1]}"),
-        LoginSpec("leader", org.managers[exemplary_team], f"demo-leader-{digits[2]}"),
-        LoginSpec("rep", first_rep, f"demo-rep-{digits[3]}"),
-        LoginSpec("leader", org.managers[two_voices_team], f"demo-leader-{digits[4]}"),
+        LoginSpec(Role.ADMIN, 0, f"demo-admin-{digits[0]}"),
+        LoginSpec(Role.EXECUTIVE, org.executive, f"demo-executive-{digits[1]}"),
+        LoginSpec(Role.LEADER, org.managers[exemplary_team], f"demo-leader-{digits[2]}"),
+        LoginSpec(Role.REP, first_rep, f"demo-rep-{digits[3]}"),
+        LoginSpec(Role.LEADER, org.managers[two_voices_team], f"demo-leader-{digits[4]}"),
     )

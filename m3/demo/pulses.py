@@ -18,8 +18,9 @@ import pandas as pd
 from m3.demo.archetype import ARCHETYPES, Archetype
 from m3.demo.organisation import Organisation
 from m3.demo.timeline import BURN_IN_WEEKS, PRE_WEEKS, Timeline
+from m3.vocabulary import PulseQuestion
 
-PULSE_QUESTIONS = ("clarity", "consistency", "confidence", "energy")
+PULSE_QUESTIONS = tuple(PulseQuestion.values)
 PULSE_RESPONSE_RATE = 0.7
 
 PULSE_COMMENTS: dict[tuple[str, str], tuple[str, ...]] = {

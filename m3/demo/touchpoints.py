@@ -6,8 +6,7 @@ the faded team hears the message once, and the two-voices team's product overlay
 Texts are drawn from the leaders' paraphrases of the key points, so the message scoring has real
 wording to judge; `fidelity` keeps the truth for the tests.
 
-Channels and leader kinds are plain strings, the values of m3.message.models.Channel and
-m3.org.models.LeadershipKind: the demo must not import Django models.
+Channels come from `m3.vocabulary`.
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ import numpy as np
 from m3.demo.archetype import ARCHETYPES, Archetype
 from m3.demo.organisation import COMPANY, Organisation
 from m3.demo.timeline import BURN_IN_WEEKS, PRE_WEEKS, Timeline
+from m3.vocabulary import Channel
 
 
 @dataclass(frozen=True)
@@ -72,29 +72,29 @@ CONTRADICTIONS = (
     "Forget the cost questions in discovery, our features sell themselves in a demo.",
 )
 OPENERS: dict[str, tuple[str, ...]] = {
-    "meeting": (
+    Channel.MEETING: (
         "Team, a reminder of how we lead with value.",
         "Let's go over ROI-led discovery again before the week starts.",
         "Quick recap from our team meeting on leading with value.",
     ),
-    "email": (
+    Channel.EMAIL: (
         "Hi team, a short note on leading with value this week.",
         "Hi all, here is the ROI-led discovery plan for the coming week.",
         "Team, before Monday, a recap of how we run discovery now.",
     ),
-    "one_to_one": (
+    Channel.ONE_TO_ONE: (
         "In our one-to-one we went through your pipeline deal by deal.",
         "We looked at your open deals together in our one-to-one.",
     ),
-    "ride_along": (
+    Channel.RIDE_ALONG: (
         "After the call we rode along on, a few notes.",
         "Notes from the customer call we joined today.",
     ),
-    "video": (
+    Channel.VIDEO: (
         "In this short video I walk through ROI-led discovery again.",
         "Recorded walkthrough: how we lead with value, step by step.",
     ),
-    "chat": ("Reminder for today:", "Quick one before your calls:"),
+    Channel.CHAT: ("Reminder for today:", "Quick one before your calls:"),
 }
 CLOSERS = (
     "This week: five discovery meetings, two ROI-led demos and one proposal each.",
@@ -164,11 +164,11 @@ def touchpoints_generate(
         return dates
 
     # Company-wide: the executive's kickoff and a quarterly update, enablement's training.
-    add(org.executive, "meeting", cal.start, "faithful", unit=COMPANY, energy=True)
+    add(org.executive, Channel.MEETING, cal.start, "faithful", unit=COMPANY, energy=True)
     for quarter in range(13, weeks, 13):
-        add(org.executive, "video", cal.start + dt.timedelta(weeks=quarter, days=1), "faithful",
-            unit=COMPANY, energy=True)
-    add(org.enablement, "video", cal.start + dt.timedelta(days=10), "faithful", unit=COMPANY)
+        add(org.executive, Channel.VIDEO, cal.start + dt.timedelta(weeks=quarter, days=1),
+            "faithful", unit=COMPANY, energy=True)
+    add(org.enablement, Channel.VIDEO, cal.start + dt.timedelta(days=10), "faithful", unit=COMPANY)
 
     for t, team in enumerate(org.teams):
         archetype = ARCHETYPES[int(org.team_arch[t])]
@@ -177,9 +177,9 @@ def touchpoints_generate(
         kickoff = cal.start + dt.timedelta(days=int(rng.integers(1, 4)))
         if archetype is Archetype.FADED:
             # Heard once, at week 1, and never again.
-            add(manager, "meeting", cal.start + dt.timedelta(days=8), "faithful", unit=team)
+            add(manager, Channel.MEETING, cal.start + dt.timedelta(days=8), "faithful", unit=team)
             continue
-        add(manager, "meeting", kickoff, "faithful", unit=team,
+        add(manager, Channel.MEETING, kickoff, "faithful", unit=team,
             energy=archetype is not Archetype.STEADY)
         engaged = archetype in (Archetype.EXEMPLARY, Archetype.POOR_TERRITORY)
         skip = 0.0 if engaged else 0.3 if archetype is Archetype.STEADY else 0.1
