@@ -1,0 +1,58 @@
+"""`m3 diagnose`: why execution lags, unit by unit, as the chain walked for each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import click
+
+from m3.momentum.cli import DATE, as_of_resolved
+from m3.runtime import data_dir_option, django_ready
+
+
+def _number(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+@click.command("diagnose")
+@click.argument("title")
+@click.option("--unit", default=None, help="Only this unit (its name).")
+@click.option("--as-of", type=DATE, default=None, help="Use only what was known then "
+              "(default: today).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@data_dir_option
+def diagnose_command(title: str, unit: str | None, as_of: dt.datetime | None, fmt: str,
+                     data_dir: object) -> None:
+    """Diagnose initiative TITLE: status, cause and evidence for every unit in scope."""
+    django_ready(data_dir)  # type: ignore[arg-type]
+    from m3.diagnose.report import initiative_diagnosis
+    from m3.facts.store import facts_store_from_settings
+    from m3.initiatives.models import Initiative
+
+    initiative, day = as_of_resolved(title, as_of)
+    assert isinstance(initiative, Initiative)
+    rows = [r for r in initiative_diagnosis(initiative, facts_store_from_settings(), day)
+            if unit is None or r.unit.signals.name.lower() == unit.lower()]
+    if fmt == "json":
+        click.echo(json.dumps({"initiative": initiative.title, "as_of": day.isoformat(),
+                               "units": [{
+                                   "unit": r.unit.signals.name,
+                                   "path": list(r.unit.signals.path),
+                                   "status": str(r.diagnosis.status),
+                                   "cause": str(r.diagnosis.cause),
+                                   "detail": r.diagnosis.detail,
+                                   "momentum": str(r.unit.momentum.state),
+                                   "output_to_date_vs_forecast": _number(
+                                       r.unit.projection.to_date),
+                                   "projected_vs_forecast": _number(r.unit.projection.projected),
+                                   "evidence": [{"step": str(e.step), "finding": e.finding}
+                                                for e in r.diagnosis.evidence],
+                               } for r in rows]}, indent=2))
+        return
+    for r in rows:
+        d = r.diagnosis
+        cause = f"{d.cause}/{d.detail}" if d.detail else str(d.cause)
+        click.echo(f"{'  ' * r.unit.signals.depth}{r.unit.signals.name:<24} {d.status:<12} "
+                   f"{cause:<24} {r.unit.momentum.state:<12} {d.evidence[-1].finding}")

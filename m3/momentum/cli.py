@@ -1,0 +1,103 @@
+"""`m3 momentum` and `m3 alerts`: every unit's momentum, and the open early warnings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import click
+
+from m3.runtime import data_dir_option, django_ready
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def as_of_resolved(initiative_title: str, as_of: dt.datetime | None) -> tuple[object, dt.date]:
+    """The initiative by title and the checked as-of date (default today)."""
+    from django.utils import timezone
+
+    from m3.initiatives.selectors import initiative_by_title
+    from m3.momentum.selectors import as_of_check
+
+    initiative = initiative_by_title(initiative_title)
+    today = timezone.localdate()
+    day = as_of.date() if as_of else today
+    as_of_check(initiative, day, today)
+    return initiative, day
+
+
+def _number(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+@click.command("momentum")
+@click.argument("title")
+@click.option("--unit", default=None, help="Only this unit (its name).")
+@click.option("--as-of", type=DATE, default=None, help="Use only what was known then "
+              "(default: today).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@data_dir_option
+def momentum_command(title: str, unit: str | None, as_of: dt.datetime | None, fmt: str,
+                     data_dir: object) -> None:
+    """Momentum of every unit of initiative TITLE: building, holding, stalling or sliding."""
+    django_ready(data_dir)  # type: ignore[arg-type]
+    from m3.facts.store import facts_store_from_settings
+    from m3.initiatives.models import Initiative
+    from m3.momentum.report import initiative_momentum
+
+    initiative, day = as_of_resolved(title, as_of)
+    assert isinstance(initiative, Initiative)
+    rows = [u for u in initiative_momentum(initiative, facts_store_from_settings(), day)
+            if unit is None or u.signals.name.lower() == unit.lower()]
+    if fmt == "json":
+        click.echo(json.dumps({"initiative": initiative.title, "as_of": day.isoformat(),
+                               "units": [{"unit": u.signals.name, "path": list(u.signals.path),
+                                          "state": str(u.momentum.state),
+                                          "score": _number(u.momentum.score),
+                                          "reasons": list(u.momentum.reasons)}
+                                         for u in rows]}, indent=2))
+        return
+    for u in rows:
+        score = "" if u.momentum.score is None else f"{u.momentum.score:+.2f}"
+        click.echo(f"{'  ' * u.signals.depth}{u.signals.name:<24} {u.momentum.state:<12} "
+                   f"{score:>6}  {u.momentum.reasons[0] if u.momentum.reasons else ''}")
+
+
+@click.command("alerts")
+@click.argument("title")
+@click.option("--as-of", type=DATE, default=None, help="Use only what was known then.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@data_dir_option
+def alerts_command(title: str, as_of: dt.datetime | None, fmt: str, data_dir: object) -> None:
+    """Open early warnings of initiative TITLE: unit, kind, first raised, reason, leaders."""
+    django_ready(data_dir)  # type: ignore[arg-type]
+    from m3.facts.store import facts_store_from_settings
+    from m3.initiatives.models import Initiative
+    from m3.momentum.report import initiative_momentum
+    from m3.org.models import Leadership
+    from m3.org.selectors import active_on
+
+    initiative, day = as_of_resolved(title, as_of)
+    assert isinstance(initiative, Initiative)
+    units = initiative_momentum(initiative, facts_store_from_settings(), day)
+    leaders: dict[int, list[str]] = {}
+    for unit_id, email in Leadership.objects.filter(
+            active_on(day), unit_id__in=[u.signals.unit_id for u in units]).values_list(
+                "unit_id", "person__email"):
+        leaders.setdefault(unit_id, []).append(email)
+    alerts = [(u, a) for u in units for a in u.alerts]
+    if fmt == "json":
+        click.echo(json.dumps({"initiative": initiative.title, "as_of": day.isoformat(),
+                               "alerts": [{"unit": a.unit, "kind": str(a.kind),
+                                           "first_raised": a.first_raised.isoformat(),
+                                           "reason": a.reason,
+                                           "leaders": sorted(leaders.get(u.signals.unit_id, []))}
+                                          for u, a in alerts]}, indent=2))
+        return
+    if not alerts:
+        click.echo(f"No open alerts for {initiative.title} on {day}.")
+    for u, a in alerts:
+        click.echo(f"{a.unit:<24} {a.kind:<15} {a.first_raised}  {a.reason}  → "
+                   f"{', '.join(sorted(leaders.get(u.signals.unit_id, []))) or 'no leader'}")

@@ -1,0 +1,195 @@
+"""The weekly signals of every unit of an initiative, read point in time (selectors).
+
+For each unit in the initiative's scope (the units chosen and every unit below them) and each
+ISO week from HISTORY_WEEKS before the start to the last week that ended by the as-of date:
+
+- lever attainment = Σ_asks lever value / Σ_asks target, the target being the ask's target per
+  rep per week × the reps counted that week (membership share, `measure/compile.py`); None for
+  every week when the unit never recorded any lever (the asks are not measured there);
+- output = the initiative's output metric that week;
+- forecast = the initiative's forecast that week × the unit's share, where the share is the
+  unit's output over the HISTORY_WEEKS before the start divided by that of the initiative's
+  units (by headcount when there was no output before the start); None before the start;
+- morale = the mean answer to the confidence and energy questions of the unit's reps (members
+  that week, units below included);
+- message health = given by the caller per unit and week (None when not given).
+
+Only facts dated by the end of each week count (a deal closed later is still open then), and
+only pulses of weeks that ended by the as-of date: the same data cut at a date gives the same
+signals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from m3.errors import InputError
+from m3.facts.store import FactsStore
+from m3.initiatives.models import Initiative
+from m3.initiatives.selectors import initiative_unit_ids
+from m3.measure.catalogue import Target
+from m3.measure.evaluate import metric_result
+from m3.momentum.signals import HealthSignal, WeekSignals
+from m3.org.models import Membership, Unit
+from m3.org.selectors import unit_attribution, unit_ids_with_descendants
+from m3.pulse.models import PulseResponse
+from m3.vocabulary import PulseQuestion
+from m3.weeks import WEEK, Grain, week_end, week_start
+
+HISTORY_WEEKS = 12
+MORALE_QUESTIONS = (PulseQuestion.CONFIDENCE, PulseQuestion.ENERGY)
+HealthLookup = Callable[[int, dt.date], HealthSignal]
+
+
+@dataclass(frozen=True)
+class UnitSignals:
+    """One unit's weekly signals: HISTORY_WEEKS before the start (or fewer), then the rest."""
+
+    unit_id: int
+    name: str
+    path: tuple[str, ...]  # from the root down to the unit
+    depth: int
+    is_team: bool  # has members of its own
+    history: tuple[WeekSignals, ...]
+    first_initiative_week: int  # index in `history` of the initiative's first week
+
+    @property
+    def since_start(self) -> tuple[WeekSignals, ...]:
+        """The initiative's weeks only."""
+        return self.history[self.first_initiative_week:]
+
+
+def last_counted_week(as_of: dt.date) -> dt.date:
+    """The Monday of the last ISO week that ended on or before `as_of`."""
+    return week_start(as_of - dt.timedelta(days=6))
+
+
+def as_of_check(initiative: Initiative, as_of: dt.date, today: dt.date) -> None:
+    """Refuse an as-of date before the initiative's start or after today."""
+    if as_of < initiative.start:
+        raise InputError(f"--as-of {as_of} is before {initiative.title} started "
+                         f"({initiative.start}): choose a date from then on.")
+    if as_of > today:
+        raise InputError(f"--as-of {as_of} is after today ({today}): M3 knows only what has "
+                         "happened.")
+
+
+def _paths(unit_ids: frozenset[int]) -> dict[int, tuple[str, ...]]:
+    rows = {pk: (name, parent) for pk, name, parent in
+            Unit.objects.values_list("pk", "name", "parent_id")}
+    out: dict[int, tuple[str, ...]] = {}
+    for pk in unit_ids:
+        chain: list[str] = []
+        current: int | None = pk
+        while current is not None and current in rows and len(chain) < 100:
+            chain.append(rows[current][0])
+            current = rows[current][1]
+        out[pk] = tuple(reversed(chain))
+    return out
+
+
+def _morale(initiative: Initiative, unit_trees: dict[int, frozenset[int]], weeks: list[dt.date],
+            ) -> dict[tuple[int, dt.date], float]:
+    """Mean morale answer per (unit, week), by the answering rep's membership that week."""
+    answers = list(PulseResponse.objects.filter(
+        initiative=initiative, question__in=list(MORALE_QUESTIONS), week__gte=weeks[0],
+        week__lte=weeks[-1]).values_list("person_id", "week", "score"))
+    if not answers:
+        return {}
+    spans = defaultdict(list)
+    for person_id, unit_id, start, end in Membership.objects.filter(
+            person_id__in={a[0] for a in answers}).values_list("person_id", "unit_id", "start",
+                                                               "end"):
+        spans[person_id].append((unit_id, start, end))
+    sums: dict[tuple[int, dt.date], list[float]] = defaultdict(list)
+    for person_id, week, score in answers:
+        day = week_end(week)
+        home = next((u for u, s, e in spans[person_id] if s <= day and (e is None or day < e)),
+                    None)
+        if home is None:
+            continue
+        for unit_id, tree in unit_trees.items():
+            if home in tree:
+                sums[(unit_id, week)].append(float(score))
+    return {key: float(np.mean(v)) for key, v in sums.items()}
+
+
+def initiative_signals(initiative: Initiative, facts: FactsStore, as_of: dt.date,
+                       health: HealthLookup | None = None) -> list[UnitSignals]:
+    """Every unit's weekly signals up to `as_of` (see the module docstring)."""
+    last = last_counted_week(as_of)
+    first = week_start(initiative.start) - HISTORY_WEEKS * WEEK
+    if last < week_start(initiative.start):
+        return []
+    weeks = [first + i * WEEK for i in range((last - first) // WEEK + 1)]
+    unit_ids = initiative_unit_ids(initiative)
+    trees = {pk: unit_ids_with_descendants([pk]) for pk in unit_ids}
+    attribution = [a for pk in unit_ids for a in unit_attribution(trees[pk], f"unit:{pk}")]
+    asks = list(initiative.asks.filter(target_per_rep_per_week__gt=0))
+    levers = list(dict.fromkeys(a.lever_metric for a in asks))
+    targets = {a.lever_metric: Target(a.target_per_rep_per_week, per_rep=True, per=Grain.WEEK)
+               for a in asks}
+    names = list(dict.fromkeys([*levers, initiative.output_metric]))
+    frame = pd.DataFrame(columns=["node", "period_start", "metric", "value", "target"])
+    if attribution:
+        frame = metric_result(names, attribution, Grain.WEEK, first, week_end(last),
+                              facts=facts, targets=targets).frame
+        frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
+    cells: dict[tuple[str, dt.date, str], tuple[float, float]] = {
+        (str(node), week, str(metric)): (float(value), float(target))
+        for node, week, metric, value, target in zip(
+            frame["node"], frame["period_start"], frame["metric"],
+            frame["value"].astype("float64"), frame["target"].astype("float64"), strict=True)}
+    missing = (np.nan, np.nan)
+    start_week = week_start(initiative.start)
+    forecast = {f.week: f.value for f in initiative.forecast.all()}
+    members = defaultdict(set)
+    for person_id, unit_id in Membership.objects.filter(unit_id__in=unit_ids).values_list(
+            "person_id", "unit_id"):
+        members[unit_id].add(person_id)
+
+    def output(pk: int, week: dt.date) -> float | None:
+        value = cells.get((f"unit:{pk}", week, initiative.output_metric), missing)[0]
+        return None if np.isnan(value) else value
+
+    chosen = set(initiative.units.values_list("pk", flat=True))
+    pre = [w for w in weeks if w < start_week]
+    baseline = {pk: sum(output(pk, w) or 0.0 for w in pre) for pk in unit_ids}
+    heads = {pk: len(set().union(*(members[u] for u in trees[pk]))) for pk in unit_ids}
+    whole_base = sum(baseline[pk] for pk in chosen)
+    whole_heads = sum(heads[pk] for pk in chosen) or 1
+
+    def share(pk: int) -> float:
+        return baseline[pk] / whole_base if whole_base > 0 else heads[pk] / whole_heads
+
+    morale = _morale(initiative, trees, weeks)
+    paths = _paths(unit_ids)
+    out = []
+    for pk in unit_ids:
+        measured = any(cells.get((f"unit:{pk}", w, m), missing)[0] > 0
+                       for w in weeks for m in levers)
+        history = []
+        for week in weeks:
+            attainment = None
+            if measured:
+                pairs = [cells.get((f"unit:{pk}", week, m), missing) for m in levers]
+                value = sum(0.0 if np.isnan(v) else v for v, _ in pairs)
+                target = sum(0.0 if np.isnan(t) else t for _, t in pairs)
+                attainment = value / target if target > 0 else None
+            weekly = forecast.get(week) if week >= start_week else None
+            history.append(WeekSignals(
+                week=week, lever_attainment=attainment, output=output(pk, week),
+                forecast=None if weekly is None else weekly * share(pk),
+                morale=morale.get((pk, week)),
+                health=health(pk, week) if health and week >= start_week else HealthSignal(None),
+            ))
+        path = paths[pk]
+        out.append(UnitSignals(pk, path[-1] if path else str(pk), path, len(path) - 1,
+                               bool(members[pk]), tuple(history), len(pre)))
+    return sorted(out, key=lambda u: u.path)
