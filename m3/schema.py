@@ -25,7 +25,7 @@ from pydantic import (
     WrapValidator,
     model_validator,
 )
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
 Loc = tuple[int | str, ...]
 # A message, or a function of the value as written that returns it.
@@ -37,18 +37,40 @@ _WORDED = ("value_error", "m3_problem")
 class Spec(BaseModel):
     """One part of a YAML file: unknown keys are refused (a key YAML reads as a number or a
     boolean is named as written), and a required key that is absent is read as null, so that
-    "missing" and "empty" say the same fix (the key's own wording)."""
+    "missing" and "empty" say the same fix (the key's own wording).
+
+    `key_problems` states rules on which keys are given ("exactly one of", "at least one of");
+    their problems are listed with pydantic's, however wrong the values are, after the
+    problems of earlier keys.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    @model_validator(mode="before")
     @classmethod
-    def _absent_as_null(cls, data: Any) -> Any:
+    def key_problems(cls, given: dict[str, Any]) -> list[tuple[Loc, str]]:
+        """The problems of which keys `given` has, each at its location (none by default)."""
+        return []
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keys_read(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
         if not isinstance(data, dict):
-            return data
+            return handler(data)
         given = {str(key): value for key, value in data.items()}
-        return {**{name: None for name, info in cls.model_fields.items()
-                   if info.is_required() and name not in given}, **given}
+        found = cls.key_problems(given)
+        given = {**{name: None for name, info in cls.model_fields.items()
+                    if info.is_required() and name not in given}, **given}
+        if not found:
+            return handler(given)
+        details: list[InitErrorDetails] = []
+        try:
+            handler(given)
+        except ValidationError as exc:
+            details = [_detail(e) for e in exc.errors()]
+        order = {name: i for i, name in enumerate(cls.model_fields)}
+        details.extend(_problem(loc, text) for loc, text in found)
+        details.sort(key=lambda d: order.get(str(d["loc"][0]), len(order)) if d["loc"] else -1)
+        raise ValidationError.from_exception_data(cls.__name__, details)
 
 
 def fix(wording: Wording) -> WrapValidator:
@@ -95,11 +117,7 @@ def close_match(word: str, choices: Iterable[str]) -> str | None:
 def problems_raise(title: str, problems: Sequence[tuple[Loc, str]]) -> None:
     """Raise the problems a validator found, each at its location, as one ValidationError."""
     if problems:
-        raise ValidationError.from_exception_data(title, [
-            InitErrorDetails(type=PydanticCustomError("m3_problem", "{text}", {"text": text}),
-                             loc=loc, input=None)
-            for loc, text in problems
-        ])
+        raise ValidationError.from_exception_data(title, [_problem(loc, t) for loc, t in problems])
 
 
 def schema_problems(
@@ -137,11 +155,26 @@ def schema_problems(
     return lines
 
 
+def _problem(loc: Loc, text: str) -> InitErrorDetails:
+    return InitErrorDetails(type=PydanticCustomError("m3_problem", "{text}", {"text": text}),
+                            loc=loc, input=None)
+
+
+def _detail(error: ErrorDetails) -> InitErrorDetails:
+    """A pydantic error as it can be raised again (with M3's words, if it has them)."""
+    if error["type"] in _WORDED:
+        return _problem(tuple(error["loc"]), _message(error))
+    detail = InitErrorDetails(type=error["type"], loc=tuple(error["loc"]), input=error["input"])
+    if "ctx" in error:
+        detail["ctx"] = error["ctx"]
+    return detail
+
+
 def _unknown_keys(loc: Loc, names: list[str]) -> list[str]:
     return [f"unknown key(s) {', '.join(names)}."]
 
 
-def _message(error: Any) -> str:
+def _message(error: ErrorDetails) -> str:
     if error["type"] == "m3_problem":
         return str(error["ctx"]["text"])
     if error["type"] == "value_error":

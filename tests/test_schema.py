@@ -92,6 +92,28 @@ def test_a_validator_can_report_several_problems_each_at_its_place() -> None:
     ]
 
 
+class Brush(Spec):
+    width: Annotated[int, fix("width must be a whole number.")] = 1
+    bristles: Annotated[str, fix("bristles must be text.")] = ""
+    handle: Annotated[str, fix("handle must be text.")] = ""
+
+    @classmethod
+    def key_problems(cls, given: dict[str, Any]) -> list[tuple[Loc, str]]:
+        return [] if "bristles" in given or "handle" in given else [
+            (("bristles",), "a brush needs bristles or a handle.")]
+
+
+def test_a_rule_on_which_keys_are_given_is_reported_however_wrong_the_values_are() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Brush.model_validate({"width": "wide", "size": 2})
+    assert schema_problems(caught.value, lambda loc: "brush.yaml") == [
+        "brush.yaml: unknown key(s) size.",
+        "brush.yaml: width must be a whole number.",
+        "brush.yaml: a brush needs bristles or a handle.",
+    ]
+    assert Brush.model_validate({"handle": "oak"}).handle == "oak"
+
+
 def test_a_check_without_m3_words_still_names_the_value() -> None:
     with pytest.raises(ValidationError) as caught:
         TypeAdapter(int).validate_python("x")

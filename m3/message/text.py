@@ -240,11 +240,12 @@ class MessageSpec(Spec):
         BeforeValidator(_none_as_empty),
     ] = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _not_empty(self) -> MessageSpec:
-        if not self.model_fields_set & set(MESSAGE_KEYS[:4]):
-            raise ValueError("the message is empty; add why, how, what and key_points.")
-        return self
+    @classmethod
+    def key_problems(cls, given: dict[str, Any]) -> list[tuple[Loc, str]]:
+        """A message says at least one of why, how, what and key_points."""
+        if any(key in given for key in MESSAGE_KEYS[:4]):
+            return []
+        return [((), "the message is empty; add why, how, what and key_points.")]
 
 
 _MESSAGE = TypeAdapter(Annotated[MessageSpec, fix(
