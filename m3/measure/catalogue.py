@@ -11,7 +11,9 @@ A metric is one of four types (as in dbt MetricFlow):
 
 The built-in catalogue is ``m3/measure/metrics.yaml``; users add their own metrics in the YAML
 file named by the ``M3_METRICS_FILE`` setting. Every problem found at load is reported at once,
-each saying what to change.
+each saying what to change: a definition is checked by a pydantic model of its type, the
+metrics together by a model of the catalogue (references, cycles), and `m3/schema.py` words
+their problems.
 """
 
 from __future__ import annotations
@@ -373,7 +375,7 @@ def _target_form(raw: Any) -> str | None:
     return None
 
 
-# A bare number is a `value` target per week (any sign: a goal can be a reduction).
+# A bare number is a `value` target per week; unlike the mapping form, its sign is not checked.
 MetricTarget = Annotated[
     Annotated[None, Tag("none")]
     | Annotated[float, Tag("number")]
