@@ -140,7 +140,7 @@ class FieldRule(Spec):
     """An M3 field written as a mapping: exactly one source (`column`, `coalesce`, `columns` or
     `constant`), and what is done with its value."""
 
-    column: Annotated[str | None, BeforeValidator(str)] = None
+    column: Annotated[str | None, BeforeValidator(str)] = None  # `column: 2024` is "2024"
     coalesce: Texts = ()
     columns: Texts = ()
     constant: Any = None
@@ -206,7 +206,7 @@ def _owners_match(raw: Any) -> Any:
 
 class MappingSpec(Spec):
     """A mapping file: kind, source, owners, fields, null_values, skip_rows_where (docs/import.md);
-    other keys (a name, notes) are ignored."""
+    other keys are ignored."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -249,17 +249,19 @@ def _unknown_rule_keys(loc: Loc, names: list[str]) -> list[str]:
             f"{', '.join(sorted(FieldRule.model_fields))}."]
 
 
+def _field_named(loc: Loc) -> dict[str, str]:
+    """`{field}` in a problem at ("fields", name, …) is that name."""
+    return {"field": str(loc[1])} if loc[:1] == ("fields",) and len(loc) > 1 else {}
+
+
 def mapping_from_dict(data: Any, where: str) -> ImportMapping:
     """Build and validate a mapping; raise InputError listing every problem with its fix."""
-    if not isinstance(data, dict):
+    if not isinstance(data, dict):  # not a mapping at all: one line, not a list of problems
         raise InputError(f"{where}: a mapping file is a YAML mapping with kind, source, fields.")
     try:
         spec = MappingSpec.model_validate(data)
     except ValidationError as exc:
-        problems = schema_problems(
-            exc, lambda loc: where, _unknown_rule_keys,
-            keys=lambda loc: {"field": str(loc[1])} if loc[:1] == ("fields",) and len(loc) > 1
-            else {})
+        problems = schema_problems(exc, lambda loc: where, _unknown_rule_keys, _field_named)
         listed = "\n".join(f"  - {p}" for p in problems)
         raise InputError(f"The mapping has {len(problems)} problem(s):\n{listed}") from None
     return spec.import_mapping(where)
