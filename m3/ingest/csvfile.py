@@ -1,7 +1,10 @@
-"""Reading small CSV files a person wrote (org files, mappings): encoding, header, rows."""
+"""CSV text: the one place that recognises a CSV file's encoding and delimiter (for the CRM
+exports of `m3/ingest/crm/readers.py` and the small files below), and reading the small CSV
+files a person writes (org files, touchpoints): header, rows."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from dataclasses import dataclass
@@ -10,6 +13,39 @@ from pathlib import Path
 from m3.errors import InputError
 
 MAX_SMALL_CSV_BYTES = 200 * 1024 * 1024
+# How much of a large file the encoding is recognised from.
+SNIFF_BYTES = 1 << 20
+DELIMITERS = (",", ";", "\t")
+
+
+def encoding_detect(sample: bytes, file: str) -> str:
+    """The text encoding of a file from its first SNIFF_BYTES (or all of them): utf-8 (with or
+    without BOM) when they decode as UTF-8, else what charset-normalizer recognises among
+    Windows-1252 (cp1252, as Excel and Salesforce's data export write it; latin-1 is read as
+    it), UTF-16 and cp1250; InputError naming `file` if none fits."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8"
+    try:
+        # A sample of SNIFF_BYTES may end inside a character; a shorter one is the whole file.
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=len(sample) < SNIFF_BYTES)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample, cp_isolation=["cp1252", "latin_1", "utf_16", "cp1250"]).best()
+    if best is None:
+        raise InputError(f"{file}: the text encoding could not be recognised; pass "
+                         "--encoding (e.g. --encoding cp1252) or save it as UTF-8.")
+    return "cp1252" if best.encoding in ("cp1252", "latin_1") else best.encoding
+
+
+def delimiter_detect(text: str) -> str:
+    """The delimiter of CSV text: whichever of comma, semicolon and tab its first line has
+    most of (a comma when it has none)."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    counts = {d: first.count(d) for d in DELIMITERS}
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
 @dataclass(frozen=True)
@@ -22,25 +58,17 @@ class CsvTable:
 
 
 def text_decode(data: bytes, file: str, encoding: str | None = None) -> str:
-    """Decode a file's bytes: the given encoding, else UTF-8 (BOM or not), else a detected one."""
+    """Decode a file's bytes: the given encoding, else the one `encoding_detect` recognises."""
     if encoding:
         try:
             return data.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
             raise InputError(f"{file}: cannot be read as {encoding} ({exc}).") from None
+    detected = encoding_detect(data, file)
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise InputError(
-            f"{file}: the text encoding could not be recognised; save it as UTF-8 or pass "
-            "--encoding (e.g. --encoding cp1252)."
-        )
-    return str(best)
+        return data.decode("utf-8-sig" if detected == "utf-8" else detected)
+    except UnicodeDecodeError as exc:  # bytes past what was recognised
+        raise InputError(f"{file}: cannot be read as {detected} ({exc}).") from None
 
 
 def csv_read(path: Path, required: tuple[str, ...], encoding: str | None = None) -> CsvTable:
@@ -58,12 +86,9 @@ def csv_read(path: Path, required: tuple[str, ...], encoding: str | None = None)
     text = text_decode(path.read_bytes(), file, encoding)
     if "\x00" in text:
         raise InputError(f"{file}: contains NUL bytes; it is not a CSV text file.")
-    try:
-        sample = text[:4096]
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    # Spaces after a delimiter are not part of a cell, so `a, "b, c"` is two cells.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_detect(text),
+                        skipinitialspace=True)
     try:
         lines = list(reader)
     except csv.Error as exc:

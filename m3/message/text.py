@@ -4,20 +4,29 @@ A canonical message is why / how / what plus 3-5 key points every rep must be ab
 optionally the asks (behaviours asked of reps, each with a lever metric and a target). Loading is
 lenient about *missing* parts (a draft without a why is still a message whose clarity can be
 scored; clarity reports it) and strict about *wrong* ones (unknown keys, wrong types, oversized
-fields), raising `InputError` with what to change.
+fields), raising `InputError` with the first problem and what to change.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    Strict,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from m3.errors import InputError
+from m3.schema import Loc, Spec, close_match, fix, schema_problems
 
 # A canonical message is meant to be short; a field past this is a pasted document, not a message.
 MAX_FIELD_CHARS = 4_000
@@ -80,23 +89,14 @@ class CanonicalMessage:
 
 def message_from_mapping(data: Any, source: str = "message") -> CanonicalMessage:
     """Build a `CanonicalMessage` from a parsed YAML/JSON mapping, or raise `InputError`."""
-    if not isinstance(data, Mapping):
-        raise InputError(
-            f"{source}: expected a mapping with keys why, how, what, key_points "
-            f"(and optionally asks), got {_kind(data)}."
-        )
-    unknown = [str(key) for key in data if key not in MESSAGE_KEYS]
-    if unknown:
-        raise InputError(f"{source}: unknown key {_with_hint(unknown[0], MESSAGE_KEYS)}.")
-    if not any(key in data for key in MESSAGE_KEYS[:4]):
-        raise InputError(f"{source}: the message is empty; add why, how, what and key_points.")
-    why, how, what = (_text_field(data.get(key), f"{source}: {key}") for key in MESSAGE_KEYS[:3])
+    try:
+        spec = _MESSAGE.validate_python(dict(data) if isinstance(data, Mapping) else data)
+    except ValidationError as exc:
+        problems = schema_problems(exc, lambda loc: _where(source, loc), _unknown_key)
+        raise InputError(problems[0]) from None
     return CanonicalMessage(
-        why=why,
-        how=how,
-        what=what,
-        key_points=_key_points(data.get("key_points"), source),
-        asks=_asks(data.get("asks"), source),
+        why=spec.why, how=spec.how, what=spec.what, key_points=tuple(spec.key_points),
+        asks=tuple(Ask(a.behaviour, a.metric or None, a.target or None) for a in spec.asks),
     )
 
 
@@ -159,72 +159,113 @@ def _kind(value: object) -> str:
     return "nothing" if value is None else type(value).__name__
 
 
-def _with_hint(key: str, allowed: Sequence[str]) -> str:
-    close = difflib.get_close_matches(key, allowed, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"{key!r}{hint}; allowed keys are {', '.join(allowed)}"
+# --- the schema of a message file (see m3/schema.py for how problems are worded) -------------
 
-
-def _text_field(value: object, where: str) -> str:
+def _scalar_text(value: Any) -> Any:
+    # An empty part is no text yet, and a number written as a part is its digits.
     if value is None:
         return ""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise InputError(f"{where}: expected text, got {_kind(value)}.")
-    text = str(value).strip()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _trimmed(text: str) -> str:
+    text = text.strip()
     if len(text) > MAX_FIELD_CHARS:
-        raise InputError(
-            f"{where}: {len(text)} characters is too long for a message part "
-            f"(limit {MAX_FIELD_CHARS}); keep the message short and link the detail."
-        )
+        raise ValueError(f"{len(text)} characters is too long for a message part "
+                         f"(limit {MAX_FIELD_CHARS}); keep the message short and link the detail.")
     return text
 
 
-def _key_points(value: object, source: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
+MessageText = Annotated[str, fix(lambda v: f"expected text, got {_kind(v)}."),
+                        BeforeValidator(_scalar_text), AfterValidator(_trimmed)]
+
+
+def _none_as_empty(value: Any) -> Any:
+    return [] if value is None else value
+
+
+def _key_points_wording(value: Any) -> str:
     if isinstance(value, str):
-        raise InputError(
-            f"{source}: key_points must be a list (one '- point' per line), not one text."
-        )
-    if not isinstance(value, list):
-        raise InputError(f"{source}: key_points must be a list of texts, got {_kind(value)}.")
-    if len(value) > MAX_KEY_POINTS:
-        raise InputError(
-            f"{source}: {len(value)} key points; at most {MAX_KEY_POINTS} are accepted "
-            "(and 3-5 are recommended)."
-        )
-    points = []
-    for number, item in enumerate(value, start=1):
-        point = _text_field(item, f"{source}: key_points item {number}")
+        return "key_points must be a list (one '- point' per line), not one text."
+    if isinstance(value, list):
+        return (f"{len(value)} key points; at most {MAX_KEY_POINTS} are accepted "
+                "(and 3-5 are recommended).")
+    return f"key_points must be a list of texts, got {_kind(value)}."
+
+
+def _no_empty_point(points: list[str]) -> list[str]:
+    for number, point in enumerate(points, start=1):
         if not point:
-            raise InputError(f"{source}: key_points item {number} is empty; write it or remove it.")
-        points.append(point)
-    return tuple(points)
+            raise ValueError(f"key_points item {number} is empty; write it or remove it.")
+    return points
 
 
-def _asks(value: object, source: str) -> tuple[Ask, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise InputError(
-            f"{source}: asks must be a list of mappings with behaviour, metric, target; "
-            f"got {_kind(value)}."
-        )
-    asks = []
-    for number, item in enumerate(value, start=1):
-        where = f"{source}: asks item {number}"
-        if isinstance(item, str):
-            # A bare behaviour is allowed so clarity can point out the missing metric and target.
-            item = {"behaviour": item}
-        if not isinstance(item, Mapping):
-            raise InputError(f"{where}: expected a mapping with behaviour, metric, target.")
-        unknown = [str(key) for key in item if key not in ASK_KEYS]
-        if unknown:
-            raise InputError(f"{where}: unknown key {_with_hint(unknown[0], ASK_KEYS)}.")
-        behaviour = _text_field(item.get("behaviour"), f"{where}: behaviour")
-        if not behaviour:
-            raise InputError(f"{where}: behaviour is missing; say what reps should do.")
-        metric = _text_field(item.get("metric"), f"{where}: metric") or None
-        target = _text_field(item.get("target"), f"{where}: target") or None
-        asks.append(Ask(behaviour=behaviour, metric=metric, target=target))
-    return tuple(asks)
+class AskSpec(Spec):
+    """An ask as written: a behaviour, and the lever metric and target that measure it."""
+
+    behaviour: MessageText
+    metric: MessageText = ""
+    target: MessageText = ""
+
+    @model_validator(mode="after")
+    def _behaviour_given(self) -> AskSpec:
+        if not self.behaviour:
+            raise ValueError("behaviour is missing; say what reps should do.")
+        return self
+
+
+def _bare_behaviour(item: Any) -> Any:
+    # A bare behaviour is allowed so clarity can point out the missing metric and target.
+    return {"behaviour": item} if isinstance(item, str) else item
+
+
+class MessageSpec(Spec):
+    """A message file: why, how, what, key_points (a list of texts) and asks, each optional,
+    but not all of why, how, what and key_points."""
+
+    why: MessageText = ""
+    how: MessageText = ""
+    what: MessageText = ""
+    key_points: Annotated[list[MessageText], Strict(), Field(max_length=MAX_KEY_POINTS),
+                          fix(_key_points_wording), BeforeValidator(_none_as_empty),
+                          AfterValidator(_no_empty_point)] = Field(default_factory=list)
+    asks: Annotated[
+        list[Annotated[AskSpec, fix("expected a mapping with behaviour, metric, target."),
+                       BeforeValidator(_bare_behaviour)]],
+        Strict(),
+        fix(lambda v: "asks must be a list of mappings with behaviour, metric, target; "
+                      f"got {_kind(v)}."),
+        BeforeValidator(_none_as_empty),
+    ] = Field(default_factory=list)
+
+    @classmethod
+    def key_problems(cls, given: dict[str, Any]) -> list[tuple[Loc, str]]:
+        """A message says at least one of why, how, what and key_points."""
+        if any(key in given for key in MESSAGE_KEYS[:4]):
+            return []
+        return [((), "the message is empty; add why, how, what and key_points.")]
+
+
+_MESSAGE = TypeAdapter(Annotated[MessageSpec, fix(
+    lambda v: "expected a mapping with keys why, how, what, key_points (and optionally asks), "
+              f"got {_kind(v)}.")])
+
+
+def _where(source: str, loc: Loc) -> str:
+    """`source`, then the key (`: why`), the item (` item 2`) and its key (`: metric`); a list's
+    own problems name the list in their text."""
+    if len(loc) == 1 and loc[0] in ("key_points", "asks"):
+        return source
+    where = source
+    for part in loc:
+        where += f" item {part + 1}" if isinstance(part, int) else f": {part}"
+    return where
+
+
+def _unknown_key(loc: Loc, names: list[str]) -> list[str]:
+    allowed = ASK_KEYS if loc else MESSAGE_KEYS
+    close = close_match(names[0], allowed)
+    hint = f" (did you mean {close!r}?)" if close else ""
+    return [f"unknown key {names[0]!r}{hint}; allowed keys are {', '.join(allowed)}."]

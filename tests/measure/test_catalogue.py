@@ -108,3 +108,30 @@ def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
 def test_an_unknown_metric_name_suggests_close_ones() -> None:
     with pytest.raises(NotFound, match="deals_won"):
         catalogue_load().get("deals_wno")
+
+
+def test_every_problem_of_a_file_is_one_line_naming_the_file_the_metric_and_the_fix(
+    tmp_path: Path,
+) -> None:
+    problems = problems_of(tmp_path, "metrics:\n"
+                           "  Demo-Count:\n    kind: lever\n    type: simple\n"
+                           "    fact: activities\n    agg: count\n    time: occurred_at\n"
+                           "    filter: {type: [demo, webinar], stage: x}\n"
+                           "  rate:\n    kind: outpt\n    type: ratio\n    numerator: calls\n"
+                           "    denominator: deals_wn\n    direction: upward\n"
+                           "  total:\n    kind: output\n    type: cumulative\n    of: calls\n"
+                           "    expr: calls\n    target: {per_rep: -1}\n")
+    assert problems == [
+        "mine.yaml: metric 'Demo-Count': names are lower_case_with_underscores "
+        "(e.g. demos_product_x).",
+        "mine.yaml: metric 'Demo-Count': activity type 'webinar' does not exist; use one of "
+        "call, email, meeting, demo, proposal, other.",
+        "mine.yaml: metric 'Demo-Count': filter column 'stage' is not a column of activities; "
+        "use one of source, id, rep_id, owner, type, occurred_at, product, account, "
+        "opportunity, amount, currency.",
+        "mine.yaml: metric 'rate': kind is 'outpt'; use one of output, lever.",
+        "mine.yaml: metric 'rate': direction is 'upward'; use one of up, down.",
+        "mine.yaml: metric 'total': expr do not apply to a cumulative metric; it takes "
+        "description, direction, kind, label, of, target, type, unit.",
+        "mine.yaml: metric 'total': the target must be a number ≥ 0, not -1.",
+    ]

@@ -80,6 +80,26 @@ def test_an_ask_without_behaviour_is_refused() -> None:
         message_from_yaml("why: x\nasks:\n  - metric: calls\n")
 
 
+@pytest.mark.parametrize(("text", "says"), [
+    ("asks: [Call]\n", "m.yaml: the message is empty; add why, how, what and key_points."),
+    ("why: x\nkey_points: [[a], b]\n", "m.yaml: key_points item 1: expected text, got list."),
+    ("why: x\nkey_points: [" + ", ".join("p" * 21) + "]\n",
+     "m.yaml: 21 key points; at most 20 are accepted (and 3-5 are recommended)."),
+    ("how: " + "a" * 4001 + "\n", "m.yaml: how: 4001 characters is too long for a message part "
+     "(limit 4000); keep the message short and link the detail."),
+    ("why: x\nasks: Call\n", "m.yaml: asks must be a list of mappings with behaviour, metric, "
+     "target; got str."),
+    ("why: x\nasks: [Call, {behavior: Email}]\n", "m.yaml: asks item 2: unknown key 'behavior' "
+     "(did you mean 'behaviour'?); allowed keys are behaviour, metric, target."),
+    ("why: x\nasks: [{behaviour: Call, metric: [a]}]\n",
+     "m.yaml: asks item 1: metric: expected text, got list."),
+])
+def test_the_first_problem_is_named_with_its_place_and_fix(text: str, says: str) -> None:
+    with pytest.raises(InputError) as caught:
+        message_from_yaml(text, source="m.yaml")
+    assert caught.value.message == says
+
+
 def test_wrapped_lines_stay_one_sentence_and_bullets_split() -> None:
     text = "Start each\ndiscovery call. Then send it.\n\n- one item\n- two\n  wrapped"
     assert sentences(text) == ["Start each discovery call.", "Then send it.", "one item",

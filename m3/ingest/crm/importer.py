@@ -25,16 +25,12 @@ import pyarrow.parquet as pq
 
 from m3.errors import InputError
 from m3.facts.store import FactsStore, UpsertCounts
-from m3.ingest.crm.mapping import (
-    ImportMapping,
-    OwnerMatch,
-    batch_transform,
-    mapping_load,
-    rows_schema,
-)
+from m3.ingest.crm.mapping import ImportMapping, OwnerMatch, mapping_load
 from m3.ingest.crm.owners import OwnerIndex, owner_index
 from m3.ingest.crm.profiles import PROFILES, FileKind, file_kind
 from m3.ingest.crm.readers import TextBatch, batches_read, header_read, text_batches
+from m3.ingest.crm.rules import rows_schema
+from m3.ingest.crm.transform import batch_transform
 from m3.ingest.problems import ImportRejected, Problem, problems_report_write
 from m3.ingest.services import import_run_finish, import_run_start
 from m3.vocabulary import ImportStatus

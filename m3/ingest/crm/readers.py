@@ -1,5 +1,6 @@
-"""Reading CRM exports in batches with bounded memory: CSV (any encoding a CRM writes), XLSX,
-Parquet. Every reader yields text cells, so one set of checks applies to all formats."""
+"""Reading CRM exports in batches with bounded memory: CSV (any encoding a CRM writes; encoding
+and delimiter recognised by `m3/ingest/csvfile.py`), XLSX, Parquet. Every reader yields text
+cells, so one set of checks applies to all formats."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ import pandas as pd
 import pyarrow as pa
 
 from m3.errors import InputError
+from m3.ingest.csvfile import SNIFF_BYTES, delimiter_detect, encoding_detect
 
 BATCH_ROWS = 200_000
 CSV_BLOCK_BYTES = 16 << 20
-SNIFF_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -38,35 +39,6 @@ def file_format(path: Path) -> str:
     if suffix in (".parquet", ".pq"):
         return "parquet"
     raise InputError(f"{path.name}: M3 reads .csv, .xlsx and .parquet files; save it as CSV.")
-
-
-def encoding_detect(path: Path) -> str:
-    """The text encoding of a CSV: utf-8 (with or without BOM) when its start decodes as UTF-8,
-    else what charset-normalizer recognises (Windows-1252 for Salesforce's data export)."""
-    with path.open("rb") as handle:
-        sample = handle.read(SNIFF_BYTES)
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(sample, cp_isolation=["cp1252", "latin_1", "utf_16", "cp1250"]).best()
-    if best is None:
-        raise InputError(f"{path.name}: the text encoding could not be recognised; pass "
-                         "--encoding (e.g. --encoding cp1252) or save it as UTF-8.")
-    return "cp1252" if best.encoding in ("cp1252", "latin_1") else best.encoding
-
-
-def _delimiter(path: Path, encoding: str) -> str:
-    with path.open("rb") as handle:
-        head = handle.read(64 * 1024).decode(encoding, errors="replace")
-    first = head.lstrip("\ufeff").split("\n", 1)[0]
-    counts = {d: first.count(d) for d in (",", ";", "\t")}
-    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
 def readable_check(path: Path) -> None:
@@ -121,13 +93,15 @@ def _csv_open(path: Path, encoding: str | None) -> tuple[str, Any, Any, list[str
     """Encoding, read and parse options, the header as written and as M3 names it."""
     import pyarrow.csv as pacsv
 
-    enc = encoding or encoding_detect(path)
+    with path.open("rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    enc = encoding or encoding_detect(head, path.name)
     try:
         codecs.lookup(enc)
     except LookupError:
         raise InputError(f"--encoding {enc!r} is not an encoding; use e.g. utf-8 or cp1252.") \
             from None
-    delimiter = _delimiter(path, enc)
+    delimiter = delimiter_detect(head[:64 * 1024].decode(enc, errors="replace"))
     read = pacsv.ReadOptions(encoding=enc, block_size=CSV_BLOCK_BYTES)
     parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
     try:
