@@ -16,8 +16,8 @@ import pandas as pd
 from m3.attribution import Attribution
 from m3.facts.store import FactsStore
 from m3.initiatives.selectors import initiatives_visible
-from m3.measure.catalogue import Target
 from m3.measure.evaluate import metric_result
+from m3.measure.metric import Target
 from m3.org.models import Membership, Person, Unit
 from m3.org.scope import Scope
 from m3.org.selectors import (

@@ -19,9 +19,9 @@ import pandas as pd
 from m3.attribution import Attribution
 from m3.facts.store import FactsStore
 from m3.initiatives.models import Initiative
-from m3.measure.catalogue import Catalogue, MetricKind
 from m3.measure.compile import metric_evaluate
 from m3.measure.evaluate import exchange_rates
+from m3.measure.metric import Catalogue, MetricKind
 from m3.measure.query import Window
 from m3.org.models import Unit
 from m3.org.selectors import unit_tree_attribution

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 from django.utils import timezone
 
-from m3.measure.catalogue import MetricType
+from m3.measure.metric import MetricType
 from m3.weeks import Grain
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -38,7 +38,8 @@ def metrics_validate(path: Path | None) -> None:
     """Check the catalogue (built-in metrics plus PATH or M3_METRICS_FILE); list every problem."""
     from django.conf import settings
 
-    from m3.measure.catalogue import CatalogueInvalid, catalogue_problems
+    from m3.measure.catalogue import catalogue_problems
+    from m3.measure.metric import CatalogueInvalid
 
     extra = path or settings.M3.metrics_file
     catalogue, problems = catalogue_problems(extra)

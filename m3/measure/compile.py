@@ -39,14 +39,7 @@ from ibis.backends import BaseBackend
 
 from m3.attribution import Attribution
 from m3.errors import InputError
-from m3.measure.catalogue import (
-    AMOUNT_COLUMN,
-    Catalogue,
-    Metric,
-    MetricType,
-    Target,
-    expr_parse,
-)
+from m3.measure.metric import AMOUNT_COLUMN, Catalogue, Metric, MetricType, Target, expr_parse
 from m3.measure.query import (
     Window,
     attribution_table,

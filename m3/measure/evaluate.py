@@ -16,8 +16,9 @@ import pandas as pd
 from m3.attribution import Attribution
 from m3.errors import NotFound
 from m3.facts.store import FactsStore, facts_store_from_settings
-from m3.measure.catalogue import Catalogue, Target, catalogue_from_settings
+from m3.measure.catalogue import catalogue_from_settings
 from m3.measure.compile import MetricResult, metric_evaluate, metric_rows
+from m3.measure.metric import Catalogue, Target
 from m3.measure.models import ExchangeRate
 from m3.measure.query import Window
 from m3.org.models import Person, Unit

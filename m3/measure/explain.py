@@ -14,8 +14,9 @@ import pandas as pd
 
 from m3.attribution import Attribution
 from m3.errors import InputError, NotFound
-from m3.measure.catalogue import Metric, Target, catalogue_from_settings
+from m3.measure.catalogue import catalogue_from_settings
 from m3.measure.evaluate import metric_drilldown, metric_result
+from m3.measure.metric import Metric, Target
 from m3.org.models import Person, Unit
 from m3.org.scope import Scope
 from m3.org.selectors import person_attribution_seen, unit_tree_attribution

@@ -19,7 +19,7 @@ from ibis.backends import BaseBackend
 
 from m3.attribution import Attribution
 from m3.errors import InputError, M3Error
-from m3.measure.catalogue import Agg, Filter, FilterOp, Metric
+from m3.measure.metric import Agg, Filter, FilterOp, Metric
 from m3.weeks import Grain, periods_between
 
 TRUNCATE_UNIT = {Grain.DAY: "D", Grain.WEEK: "W", Grain.MONTH: "M", Grain.QUARTER: "Q"}

@@ -33,8 +33,8 @@ from m3.errors import InputError
 from m3.facts.store import FactsStore
 from m3.initiatives.models import Initiative
 from m3.initiatives.selectors import initiative_unit_ids
-from m3.measure.catalogue import Target
 from m3.measure.evaluate import metric_result
+from m3.measure.metric import Target
 from m3.momentum.signals import HealthSignal, WeekSignals
 from m3.org.models import Membership, Unit
 from m3.org.selectors import unit_attribution, unit_ids_with_descendants

@@ -8,13 +8,8 @@ from pathlib import Path
 import pytest
 
 from m3.errors import NotFound
-from m3.measure.catalogue import (
-    CatalogueInvalid,
-    MetricKind,
-    MetricType,
-    catalogue_load,
-    catalogue_problems,
-)
+from m3.measure.catalogue import catalogue_load, catalogue_problems
+from m3.measure.metric import CatalogueInvalid, MetricKind, MetricType
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "metrics.md"
 REQUIRED = ["activities", "calls", "emails", "meetings", "demos", "proposals",

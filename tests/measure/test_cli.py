@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from m3.facts.store import FactsStore
-from m3.measure.catalogue import CatalogueInvalid
 from m3.measure.cli import metrics_group
+from m3.measure.metric import CatalogueInvalid
 from tests.factories import small_org
 from tests.measure.conftest import fact_frame
 

@@ -9,8 +9,9 @@ import pytest
 
 from m3.attribution import Attribution
 from m3.facts.store import FactsStore
-from m3.measure.catalogue import Catalogue, Target, catalogue_load
+from m3.measure.catalogue import catalogue_load
 from m3.measure.compile import metric_evaluate, metric_rows
+from m3.measure.metric import Catalogue, Target
 from m3.measure.query import CurrencyMixed, Window, periods
 from m3.weeks import Grain, period_start
 from tests.measure.conftest import Loader, day
