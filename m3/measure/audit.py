@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass
 
 import pandas as pd
 
 from m3.attribution import Attribution
 from m3.facts.store import FactsStore
+from m3.findings import Finding
 from m3.initiatives.models import Initiative
 from m3.measure.compile import metric_evaluate
 from m3.measure.evaluate import exchange_rates
@@ -38,13 +38,9 @@ class Severity(enum.Enum):
     OK = "ok"
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One result of the audit: what is wrong (or right) and what to do."""
-
-    severity: Severity
-    area: str
-    message: str
+def _found(severity: Severity, area: str, text: str) -> Finding[Severity]:
+    """An audit finding: its severity, the area of measurement it is about, what to do."""
+    return Finding(severity, text, subject=area)
 
 
 def _scope_units(initiative: Initiative) -> list[Unit]:
@@ -77,7 +73,7 @@ def initiative_weekly(
 
 def measurement_audit(
     initiative: Initiative, catalogue: Catalogue, facts: FactsStore, today: dt.date
-) -> list[Finding]:
+) -> list[Finding[Severity]]:
     """Audit how `initiative` is measured; problems first."""
     from django.db.models import Max, Sum
 
@@ -85,29 +81,29 @@ def measurement_audit(
     from m3.ingest.models import ImportRun
     from m3.vocabulary import ImportStatus
 
-    findings: list[Finding] = []
+    findings: list[Finding[Severity]] = []
     asks = list(initiative.asks.all())
     levers: list[str] = []
     for ask in asks:
         if ask.lever_metric not in catalogue:
-            findings.append(Finding(Severity.PROBLEM, "asks", f"The ask {ask.behaviour!r} is "
+            findings.append(_found(Severity.PROBLEM, "asks", f"The ask {ask.behaviour!r} is "
                                     f"measured by {ask.lever_metric!r}, which is not a metric: "
                                     "fix the name or add the metric to M3_METRICS_FILE."))
             continue
         if catalogue.get(ask.lever_metric).kind is not MetricKind.LEVER:
-            findings.append(Finding(Severity.WARNING, "asks", f"The ask {ask.behaviour!r} is "
+            findings.append(_found(Severity.WARNING, "asks", f"The ask {ask.behaviour!r} is "
                                     f"measured by {ask.lever_metric}, an output metric: measure "
                                     "the behaviour itself with a lever metric."))
         levers.append(ask.lever_metric)
     output = initiative.output_metric
     if output not in catalogue:
-        findings.append(Finding(Severity.PROBLEM, "output", f"The output metric {output!r} is "
+        findings.append(_found(Severity.PROBLEM, "output", f"The output metric {output!r} is "
                                 "not in the catalogue: pick one from `m3 metrics list`."))
     elif catalogue.get(output).kind is not MetricKind.OUTPUT:
-        findings.append(Finding(Severity.WARNING, "output", f"{output} is a lever, not an "
+        findings.append(_found(Severity.WARNING, "output", f"{output} is a lever, not an "
                                 "output: choose what the initiative must deliver."))
     if not levers:
-        findings.append(Finding(Severity.PROBLEM, "levers", "The output has no lever: add asks "
+        findings.append(_found(Severity.PROBLEM, "levers", "The output has no lever: add asks "
                                 "with lever metrics, so leaders and reps see what to do."))
     end = min(today, initiative.end)
     names = list(dict.fromkeys([*levers, *([output] if output in catalogue else [])]))
@@ -115,7 +111,7 @@ def measurement_audit(
     for unit, rows in weekly.groupby("unit"):
         for lever in levers:
             if rows[rows["metric"] == lever]["value"].fillna(0).sum() == 0:
-                findings.append(Finding(
+                findings.append(_found(
                     Severity.PROBLEM, "lever reporting",
                     f"{unit} has no {lever} data since the initiative started: its leaders and "
                     "reps have no lever report. Import its activities, check its reps' owner "
@@ -123,12 +119,12 @@ def measurement_audit(
     last = (ImportRun.objects.filter(status=ImportStatus.SUCCEEDED, dry_run=False)
             .exclude(kind="org").values("source").annotate(last=Max("finished_at")))
     if not last:
-        findings.append(Finding(Severity.PROBLEM, "freshness", "No CRM data was ever imported: "
+        findings.append(_found(Severity.PROBLEM, "freshness", "No CRM data was ever imported: "
                                 "run `m3 import FILE --profile …`."))
     for row in last:
         age = today - row["last"].date()
         if age > STALE_AFTER:
-            findings.append(Finding(Severity.WARNING, "freshness", f"The last {row['source']} "
+            findings.append(_found(Severity.WARNING, "freshness", f"The last {row['source']} "
                                     f"import is {age.days} days old: import a fresh export."))
     members: dict[int, str] = {}
     for team in _scope_units(initiative):
@@ -145,23 +141,23 @@ def measurement_audit(
 
         idle = Person.objects.filter(pk__in=[p for p in members if p not in active])
         for person in idle:
-            findings.append(Finding(Severity.WARNING, "activity", f"{person.name} "
+            findings.append(_found(Severity.WARNING, "activity", f"{person.name} "
                                     f"({members[person.pk]}) logged no activity in the last 2 "
                                     "weeks: check the import and the owner mapping, then ask."))
     rejected = ImportRun.objects.filter(
         started_at__date__gte=initiative.start).aggregate(n=Sum("rejected"))["n"] or 0
     if rejected:
-        findings.append(Finding(Severity.WARNING, "rejected rows", f"{rejected} row(s) were "
+        findings.append(_found(Severity.WARNING, "rejected rows", f"{rejected} row(s) were "
                                 "rejected by imports since the initiative started: read the "
                                 "reports of `m3 import` and fix the export or the mapping."))
     unknown = unknown_owners(facts)
     if unknown:
         listed = ", ".join(u.owner for u in unknown[:5])
-        findings.append(Finding(Severity.WARNING, "owners", f"{len(unknown)} CRM owner(s) match "
+        findings.append(_found(Severity.WARNING, "owners", f"{len(unknown)} CRM owner(s) match "
                                 f"no person ({listed}): their rows count for no one; map them "
                                 "with `m3 owners map OWNER EMAIL`."))
     if not findings:
-        findings.append(Finding(Severity.OK, "all", "Every ask is measured and the data is "
+        findings.append(_found(Severity.OK, "all", "Every ask is measured and the data is "
                                 "fresh and complete."))
     rank = {Severity.PROBLEM: 0, Severity.WARNING: 1, Severity.OK: 2}
-    return sorted(findings, key=lambda f: rank[f.severity])
+    return sorted(findings, key=lambda f: rank[f.kind])

@@ -197,7 +197,7 @@ def measure_audit(initiative: str, on: dt.datetime | None) -> None:
     findings = measurement_audit(_initiative(initiative), catalogue_from_settings(),
                                  facts_store_from_settings(), day)
     for f in findings:
-        click.echo(f"[{f.severity.value}] {f.area}: {f.message}")
+        click.echo(f"[{f.kind.value}] {f.subject}: {f.text}")
 
 
 @measure_group.command("levers")

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from m3.findings import Finding
 from m3.message.text import CanonicalMessage, sentences, words
 
 # Word lists are data: extend them here, the scorer reads them as they are.
@@ -104,15 +105,6 @@ class FindingKind(StrEnum):
 
 
 @dataclass(frozen=True)
-class Finding:
-    """One problem in the message: its kind, what was found, and what to do about it."""
-
-    kind: FindingKind
-    text: str
-    suggestion: str
-
-
-@dataclass(frozen=True)
 class ClarityPart:
     """One part of the clarity score: the penalty taken, its cap, and the measure behind it."""
 
@@ -127,7 +119,7 @@ class ClarityReport:
     """Clarity score 0-100, the findings, the score's parts, and the raw readability figures."""
 
     score: int
-    findings: tuple[Finding, ...]
+    findings: tuple[Finding[FindingKind], ...]
     parts: tuple[ClarityPart, ...]
     grade_level: float
     words: int
@@ -217,7 +209,7 @@ def syllables(word: str) -> int:
     return max(1, count)
 
 
-def _structure(message: CanonicalMessage) -> tuple[ClarityPart, list[Finding]]:
+def _structure(message: CanonicalMessage) -> tuple[ClarityPart, list[Finding[FindingKind]]]:
     advice = {
         "why": "Start with why: the problem or opportunity, in the team's terms, with a number.",
         "how": "Say how: the few things reps will do differently, in order.",
@@ -237,7 +229,7 @@ def _structure(message: CanonicalMessage) -> tuple[ClarityPart, list[Finding]]:
     return ClarityPart(FindingKind.STRUCTURE, penalty, 30.0, float(len(findings))), findings
 
 
-def _key_points(message: CanonicalMessage) -> tuple[ClarityPart, list[Finding]]:
+def _key_points(message: CanonicalMessage) -> tuple[ClarityPart, list[Finding[FindingKind]]]:
     points = message.key_points
     n = len(points)
     findings = []
@@ -278,7 +270,7 @@ def _key_points(message: CanonicalMessage) -> tuple[ClarityPart, list[Finding]]:
     return ClarityPart(FindingKind.KEY_POINTS, min(20.0, penalty), 20.0, float(n)), findings
 
 
-def _readability(grade: float) -> tuple[ClarityPart, list[Finding]]:
+def _readability(grade: float) -> tuple[ClarityPart, list[Finding[FindingKind]]]:
     excess = max(0.0, grade - TARGET_GRADE)
     findings = []
     if excess > 0:
@@ -292,7 +284,7 @@ def _readability(grade: float) -> tuple[ClarityPart, list[Finding]]:
 
 def _sentence_length(
     text_sentences: list[str], mean_words: float
-) -> tuple[ClarityPart, list[Finding]]:
+) -> tuple[ClarityPart, list[Finding[FindingKind]]]:
     findings = []
     excess = max(0.0, mean_words - TARGET_SENTENCE_WORDS)
     if excess > 0:
@@ -313,7 +305,7 @@ def _sentence_length(
     return ClarityPart(FindingKind.SENTENCE_LENGTH, penalty, 10.0, mean_words), findings
 
 
-def _length(n_words: int) -> tuple[ClarityPart, list[Finding]]:
+def _length(n_words: int) -> tuple[ClarityPart, list[Finding[FindingKind]]]:
     excess = max(0, n_words - TARGET_TOTAL_WORDS)
     findings = []
     if excess > 0:
@@ -326,7 +318,7 @@ def _length(n_words: int) -> tuple[ClarityPart, list[Finding]]:
     return ClarityPart(FindingKind.LENGTH, penalty, 10.0, float(n_words)), findings
 
 
-def _jargon(text: str) -> tuple[ClarityPart, list[Finding]]:
+def _jargon(text: str) -> tuple[ClarityPart, list[Finding[FindingKind]]]:
     lowered = " " + " ".join(words(text)) + " "
     tokens = set(lowered.split())
     jargon = sorted(tokens & JARGON) + [p for p in JARGON_PHRASES if f" {p} " in lowered]
@@ -344,7 +336,7 @@ def _jargon(text: str) -> tuple[ClarityPart, list[Finding]]:
     return ClarityPart(FindingKind.JARGON, min(15.0, 3.0 * count), 15.0, float(count)), findings
 
 
-def _asks(message: CanonicalMessage) -> tuple[ClarityPart, list[Finding]]:
+def _asks(message: CanonicalMessage) -> tuple[ClarityPart, list[Finding[FindingKind]]]:
     findings = []
     for number, ask in enumerate(message.asks, start=1):
         missing = [name for name, value in (("metric", ask.metric), ("target", ask.target))

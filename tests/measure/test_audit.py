@@ -42,12 +42,12 @@ def test_the_audit_names_units_with_no_lever_data_and_unmeasured_asks(
          "owner": "ghost", "id": "x"},
     ]))
     findings = measurement_audit(ini, catalogue_load(), facts, TODAY)
-    text = "\n".join(f"{f.severity.value} {f.message}" for f in findings)
+    text = "\n".join(f"{f.kind.value} {f.text}" for f in findings)
     assert "'demoz', which is not a metric" in text
     assert "Team C has no demos data" in text and "Team A has no demos" not in text
     assert "No CRM data was ever imported" in text
     assert "Ray Rep (Team A) logged no activity" in text
-    assert findings[0].severity is Severity.PROBLEM
+    assert findings[0].kind is Severity.PROBLEM
 
 
 def test_an_initiative_without_asks_has_no_lever(facts: FactsStore) -> None:
