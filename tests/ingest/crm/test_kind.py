@@ -9,7 +9,7 @@ import pytest
 from m3.errors import InputError
 from m3.facts.store import FactsStore
 from m3.ingest.crm.importer import crm_import
-from tests.ingest.test_importer import ACTIVITY_HEADER, write_csv
+from tests.ingest.crm.test_importer import ACTIVITY_HEADER, write_csv
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from m3.ingest.crm.importer import crm_import
 from m3.ingest.crm.mapping import mapping_from_dict
 from m3.ingest.crm.rules import cells_checked
 from m3.ingest.problems import ImportRejected
-from tests.ingest.test_importer import OPP_HEADER, write_csv
+from tests.ingest.crm.test_importer import OPP_HEADER, write_csv
 
 DEALS = mapping_from_dict({
     "kind": "opportunities", "source": "crm", "null_values": ["N/A"],

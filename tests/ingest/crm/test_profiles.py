@@ -14,7 +14,7 @@ from m3.ingest.crm.importer import crm_import
 from tests.factories import small_org
 
 pytestmark = pytest.mark.django_db
-HEADERS = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / \
+HEADERS = Path(__file__).resolve().parents[3].parent / "shared" / "reference" / \
     "salesforce-export" / "headers"
 NULL_ID = "000000000000000AAA"
 

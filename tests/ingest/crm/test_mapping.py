@@ -10,7 +10,7 @@ import pytest
 from m3.errors import InputError
 from m3.ingest.crm.mapping import FieldSpec, OwnerMatch, mapping_from_dict, mapping_load
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "mappings"
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "mappings"
 
 
 def activities(**changes: Any) -> dict[str, Any]:

@@ -17,7 +17,13 @@ from m3.ingest.crm.rules import cells_checked
 from m3.ingest.crm.transform import batch_transform
 from m3.ingest.problems import ImportRejected
 from tests.factories import small_org
-from tests.ingest.test_importer import ACTIVITY_HEADER, OPP_HEADER, rows_of, run_import, write_csv
+from tests.ingest.crm.test_importer import (
+    ACTIVITY_HEADER,
+    OPP_HEADER,
+    rows_of,
+    run_import,
+    write_csv,
+)
 
 PLAIN_ACTIVITIES = [
     ["a1", " rep@x.test ", "call", "2026-01-06", "X", "Acme", "", "12.50"],
@@ -64,7 +70,7 @@ SF_TASK_ROWS = [
 
 def _mapping_for(case: str, header: list[str]) -> ImportMapping:
     if case == "maven":
-        return mapping_load(Path(__file__).resolve().parents[2] / "docs" / "mappings" /
+        return mapping_load(Path(__file__).resolve().parents[3] / "docs" / "mappings" /
                             "maven-crm.yaml")
     profile, kind = {"m3-activities": ("m3", "activities"),
                      "m3-opportunities": ("m3", "opportunities"),
