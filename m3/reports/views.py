@@ -13,7 +13,7 @@ from m3.charts import weekly_activity_figure
 from m3.facts.store import facts_store_from_settings
 from m3.initiatives.selectors import initiatives_visible
 from m3.measure.asks import ask_boards
-from m3.message.selectors import person_due_list
+from m3.message.due import person_due_list
 from m3.org.scope import request_person, request_scope
 from m3.reports.selectors import overview_for
 

@@ -10,8 +10,8 @@ import pytest
 from m3.errors import AccessDenied, InputError
 from m3.initiatives.models import Initiative
 from m3.initiatives.services import CadenceInput, initiative_save
+from m3.message.due import leader_due_list
 from m3.message.models import Touchpoint
-from m3.message.selectors import leader_due_list
 from m3.message.services import TouchpointInput, touchpoint_log
 from m3.vocabulary import CadenceKind
 from tests.factories import START, SmallOrg, small_org
