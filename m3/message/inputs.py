@@ -69,7 +69,6 @@ class HealthInputs:
     title: str
     start: dt.date
     message: CanonicalMessage
-    method: str | None  # the scoring method of the initiative's stored scores
     steps: tuple[PlanStep, ...]
     scope_unit_ids: frozenset[int]  # the initiative's units with every unit below them
     chains: Mapping[int, tuple[int, ...]]  # unit -> itself and the units above it, nearest first

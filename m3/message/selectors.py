@@ -116,7 +116,6 @@ def health_inputs(initiative: Initiative, until: dt.date, *, since: dt.date | No
     return HealthInputs(
         initiative_id=initiative.pk, title=initiative.title, start=initiative.start,
         message=message,
-        method=str(initiative_scoring_method(initiative) or "") or None,
         steps=tuple(initiative_plan(initiative)),
         scope_unit_ids=scope_units, chains=chains,
         unit_names={unit: tree.name(unit) for unit in teams},
@@ -215,7 +214,7 @@ def initiative_message_health(
         units=rows, leaders=leader_matrix(inputs, as_of, teams),
         names={p: inputs.names[p] for p in people if p in inputs.names},
         energy_spread=energy_spread({r.unit_id: r.energy for r in rows if r.energy is not None}),
-        method=inputs.method,
+        method=str(initiative_scoring_method(initiative) or "") or None,
     )
 
 

@@ -49,9 +49,9 @@ def test_the_evidence_reads_as_the_page_does_plus_its_texts(story: Story) -> Non
                                                       today=story.today))
     team_b = queries_of(lambda: unit_message_evidence(story.initiative, org.team_b.pk, scope,
                                                       today=story.today))
-    # One query per table, as the page: the touchpoints' and restatements' texts are the only
-    # extra reads (Team B has no restatement to read).
-    assert (team_a, team_b) == (page + 2, page + 1)
+    # One query per table, as the page, which also reads the scoring method; the evidence
+    # reads the touchpoints' and restatements' texts instead (Team B has no restatement).
+    assert (team_a, team_b) == (page - 1 + 2, page - 1 + 1)
     with pytest.raises(NotFound, match="not a team"):
         unit_message_evidence(story.initiative, org.north.pk, scope, today=story.today)
     with pytest.raises(AccessDenied):

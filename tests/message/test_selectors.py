@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from m3.message.models import Restatement
-from m3.message.selectors import health_inputs
+from m3.message.selectors import health_inputs, initiative_message_health
 from m3.message.services import TouchpointInput, touchpoint_log
+from m3.org.scope import scope_for_person
 from m3.org.services import leadership_start, membership_move, person_create, unit_create
 from m3.vocabulary import LeadershipKind, Role
 from tests.message.story import FAITHFUL, Story
@@ -62,4 +63,7 @@ def test_touches_carry_their_stored_scores_and_unscored_restatements_are_left_ou
     against = [t.score for t in inputs.touches if t.touch.leader_id == story.org.overlay_a.pk]
     assert [s.contradictions[1] for s in against if s] == ["skip the ROI calculator"] * 2
     assert {r.person_id for r in inputs.restatements} == {story.org.rep_a1.pk}
-    assert inputs.method == "lexical" and inputs.key_points[1] == "Use the ROI calculator"
+    assert inputs.key_points[1] == "Use the ROI calculator"
+    page = initiative_message_health(story.initiative, scope_for_person(story.org.admin,
+                                                                        story.today))
+    assert page.method == "lexical"

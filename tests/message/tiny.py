@@ -64,7 +64,7 @@ def tiny_inputs(**changes: object) -> HealthInputs:
     """The tiny world's inputs; keyword arguments replace fields."""
     fields: dict[str, object] = dict(
         initiative_id=1, title="Lead with value", start=START, message=MESSAGE,
-        method="lexical", steps=(DELIVER, REINFORCE),
+        steps=(DELIVER, REINFORCE),
         scope_unit_ids=frozenset({NORTH, TEAM_A, TEAM_B}),
         chains={NORTH: (NORTH, COMPANY), TEAM_A: (TEAM_A, NORTH, COMPANY),
                 TEAM_B: (TEAM_B, NORTH, COMPANY)},
