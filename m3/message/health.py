@@ -277,8 +277,8 @@ def _days_before(day: dt.date, window_days: int) -> dt.date:
 
 
 def unit_health(inputs: HealthInputs, unit_id: int, as_of: dt.date) -> UnitHealthRow | None:
-    """The message health of one team on `as_of`, from what was known by then; None when the
-    unit is outside the initiative or has no members that day (it is not a team then).
+    """The message health of one team on `as_of`, from the rows dated up to that day; None when
+    the unit is outside the initiative or has no members that day (it is not a team then).
 
     On `as_of`, with the team's members and leaders that day and the touchpoints up to it that
     reached the team (addressed to it, to a unit above it, or to one of its members):
