@@ -21,6 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from m3.message.cadence import Carrier, PlanStep
+from m3.vocabulary import CadenceKind
+
 # A leader with at least this many touchpoints in the window who never carries a key point is
 # named for it ("never mentions point 3"); one touchpoint is too few to say "never".
 MIN_TOUCHES_FOR_SILENCE = 2
@@ -94,6 +97,33 @@ class UnitAlignment:
     content: float | None
     delivery: float | None
     disagreements: tuple[Disagreement, ...]
+
+
+def plan_intervals(steps: Sequence[PlanStep]) -> dict[str, int]:
+    """Leader kind -> the shortest interval of the recurring steps (redeliver, reinforce) it has."""
+    every: dict[str, int] = {}
+    for step in steps:
+        if step.kind is not CadenceKind.DELIVER and step.every_days:
+            for kind in step.leader_kinds:
+                every[kind] = min(every.get(kind, step.every_days), step.every_days)
+    return every
+
+
+def team_supporters(carriers: Sequence[Carrier], steps: Sequence[PlanStep]) -> list[Supporter]:
+    """The team's leaders as supporters, nearest first; the nearest of each kind gets the plan's
+    interval (`plan_intervals`), the ones above it none.
+
+    `carriers` lists the team's own leaders first, then upwards (`HealthInputs.carriers_on`).
+    """
+    every_by_kind = plan_intervals(steps)
+    planned: set[str] = set()
+    supporters = []
+    for carrier in carriers:
+        every = every_by_kind.get(carrier.kind) if carrier.kind not in planned else None
+        if every:
+            planned.add(carrier.kind)
+        supporters.append(Supporter(carrier.leader_id, carrier.kind, every))
+    return supporters
 
 
 def leader_alignment(
@@ -218,18 +248,12 @@ def unit_alignment(
     )
 
 
-def pulse_level(scores: Sequence[int]) -> float | None:
-    """A Likert question's level, 0..1: (mean score - 1) / 4; None without answers."""
-    if not scores:
-        return None
-    return (float(np.mean(scores)) - 1) / 4
-
-
 def energy_spread(team_levels: Mapping[int, float]) -> float | None:
     """Energy consistency across a unit's teams: 1 - (max - min) of their energy levels, 0..1.
 
-    Each team's level is `pulse_level` of its reps' answers to "My leaders are energised and own
-    this." (the team rates its leaders' energy and ownership); None with fewer than two teams.
+    Each team's level is `m3.pulse.levels.pulse_level` of its reps' answers to "My leaders are
+    energised and own this." (the team rates its leaders' energy and ownership); None with fewer
+    than two teams.
     """
     if len(team_levels) < 2:
         return None

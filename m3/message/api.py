@@ -9,18 +9,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
-from m3.errors import AccessDenied
 from m3.initiatives.selectors import initiative_for_viewer, initiatives_visible
+from m3.message.due import person_due_list
+from m3.message.evidence import unit_message_evidence
+from m3.message.health import UnitHealthRow
 from m3.message.models import Touchpoint
-from m3.message.selectors import (
-    MessageHealth,
-    UnitHealthRow,
-    initiative_message_health,
-    person_due_list,
-    require_leader_view,
-    touchpoints_visible,
-    unit_message_evidence,
-)
+from m3.message.scores import key_points_to_json
+from m3.message.selectors import MessageHealth, initiative_message_health, touchpoints_visible
 from m3.message.services import TouchpointInput, touchpoint_log
 from m3.org.scope import request_person, request_scope
 
@@ -182,7 +177,7 @@ def _touchpoint(tp: Touchpoint) -> dict[str, Any]:
         "channel": tp.channel, "date": tp.date, "content": tp.content,
         "score": None if score is None else {
             "consistency": score.consistency, "method": score.method,
-            "reliable": score.reliable, "key_points": score.key_points,
+            "reliable": score.reliable, "key_points": key_points_to_json(score.points()),
         },
     }
 
@@ -237,7 +232,7 @@ def message_health_get(request: HttpRequest, initiative_id: int,
     scope = request_scope(request)
     today = timezone.localdate()
     initiative = initiative_for_viewer(initiative_id, scope, today)
-    require_leader_view(scope)
+    scope.require_message_health()
     return _health(initiative_message_health(initiative, scope, week, today))
 
 
@@ -248,12 +243,15 @@ def message_unit_get(request: HttpRequest, initiative_id: int, unit_id: int,
     scope = request_scope(request)
     today = timezone.localdate()
     initiative = initiative_for_viewer(initiative_id, scope, today)
-    require_leader_view(scope)
+    scope.require_message_health()
     ev = unit_message_evidence(initiative, unit_id, scope, week, today)
     return {
-        "initiative_id": initiative.pk, "week": ev.health.week, "as_of": ev.health.as_of,
-        "key_points": list(ev.health.key_points), "unit": _unit(ev.row, ev.health.names),
-        "touchpoints": ev.touchpoints, "restatements": ev.restatements,
+        "initiative_id": initiative.pk, "week": ev.week, "as_of": ev.as_of,
+        "key_points": list(ev.key_points), "unit": _unit(ev.row, ev.names),
+        "touchpoints": [{**vars(t), "key_points": key_points_to_json(t.key_points)}
+                        for t in ev.touchpoints],
+        "restatements": [{**vars(r), "key_points": key_points_to_json(r.key_points)}
+                         for r in ev.restatements],
         "not_answered": list(ev.not_answered),
     }
 
@@ -271,12 +269,11 @@ def touchpoints_list(request: HttpRequest, initiative: int) -> list[dict[str, An
 @router.post("/touchpoints", response={201: TouchpointLoggedOut, 200: TouchpointLoggedOut})
 def touchpoints_create(request: HttpRequest, body: TouchpointIn) -> HttpResponse:
     """Log a touchpoint by the viewer (scored on save): 201 when added, 200 when it existed."""
-    person = request_person(request)
-    if person is None:
-        raise AccessDenied("Only leaders log touchpoints: your login is not linked to a person.")
-    initiative_for_viewer(body.initiative_id, request_scope(request), timezone.localdate())
+    scope = request_scope(request)
+    leader_id = scope.touchpoint_author_id()
+    initiative_for_viewer(body.initiative_id, scope, timezone.localdate())
     logged = touchpoint_log(TouchpointInput(
-        initiative_id=body.initiative_id, leader_id=person.pk, channel=body.channel,
+        initiative_id=body.initiative_id, leader_id=leader_id, channel=body.channel,
         date=body.date, content=body.content, unit_id=body.unit_id, person_id=body.person_id,
     ))
     touchpoint = (Touchpoint.objects.select_related("leader", "score")

@@ -9,7 +9,7 @@ calendar's X-WR-TIMEZONE), a channel, a text (SUMMARY and DESCRIPTION) and atten
 Importing: occurrences that are cancelled, in the future, organised by another person in M3,
 not about the initiative or without an M3 audience are skipped and counted; the others become
 touchpoints through the same checks as every touchpoint (`touchpoint_problems`,
-`touchpoint_scope_problem`), all or nothing like every import, recorded as an ImportRun.
+`Scope.touchpoint_problem`), all or nothing like every import, recorded as an ImportRun.
 """
 
 from __future__ import annotations
@@ -33,17 +33,12 @@ from m3.message.services import (
     TouchpointInput,
     touchpoint_log,
     touchpoint_problems,
-    touchpoint_scope_problem,
     touchpoints_score,
 )
 from m3.message.text import ENGLISH_STOP_WORDS
 from m3.org.models import Person
-from m3.org.selectors import (
-    person_unit_on,
-    unit_ancestor_ids,
-    unit_ids_with_descendants,
-    units_led_by,
-)
+from m3.org.scope import Scope, scope_for_person
+from m3.org.selectors import person_unit_on, unit_ancestor_ids, unit_ids_with_descendants
 from m3.vocabulary import Channel
 
 # Touchpoints may be logged from 30 days before an initiative starts (touchpoint_problems).
@@ -333,12 +328,14 @@ class _Planned:
     events: tuple[CalendarEvent, ...]
 
 
-def _audience(event: CalendarEvent, leader: Person, people: dict[str, Person],
-              file: str) -> tuple[int | None, int | None, Problem | None]:
+def _audience(event: CalendarEvent, leader: Person, led: frozenset[int],
+              people: dict[str, Person], file: str) -> tuple[int | None, int | None,
+                                                             Problem | None]:
     """The event's audience as (unit_id, person_id), or the problem saying why there is none.
 
     Attendees count when they are people in M3 with a team on the day, other than the leader.
-    One → that person; several → the smallest unit the leader leads that holds all their teams.
+    One → that person; several → the smallest unit the leader leads (`led`, on the event's day)
+    that holds all their teams.
     """
     members: list[tuple[Person, int]] = []
     for email in event.attendees:
@@ -352,7 +349,6 @@ def _audience(event: CalendarEvent, leader: Person, people: dict[str, Person],
         return None, None, None
     if len(members) == 1:
         return None, members[0][0].pk, None
-    led = units_led_by(leader, event.day)
     outside = [person for person, unit_id in members if unit_id not in led]
     if outside:
         names = ", ".join(f"{p.name} ({person_unit_on(p, event.day)})" for p in outside)
@@ -377,6 +373,13 @@ def _plan(read: CalendarRead, initiative: Initiative, leader: Person, terms: Seq
         skipped["outside_dates"] = read.outside
     grouped: dict[tuple[object, ...], list[tuple[TouchpointInput, CalendarEvent]]] = {}
     problems: list[Problem] = []
+    scopes: dict[dt.date, Scope] = {}  # the leader's scope on each day, read once
+
+    def leader_on(day: dt.date) -> Scope:
+        if day not in scopes:
+            scopes[day] = scope_for_person(leader, day)
+        return scopes[day]
+
     for event in read.events:
         organiser = people.get(event.organizer)
         if event.cancelled:
@@ -388,7 +391,9 @@ def _plan(read: CalendarRead, initiative: Initiative, leader: Person, terms: Seq
         elif not event_matches(event, terms):
             skipped["no_match"] += 1
         else:
-            unit_id, person_id, problem = _audience(event, leader, people, read.file)
+            unit_id, person_id, problem = _audience(event, leader,
+                                                    leader_on(event.day).led_unit_ids, people,
+                                                    read.file)
             if problem is not None:
                 problems.append(problem)
             elif unit_id is None and person_id is None:
@@ -409,7 +414,8 @@ def _plan(read: CalendarRead, initiative: Initiative, leader: Person, terms: Seq
         found = [Problem(read.file, events[0].index, None, f"{events[0].label}: {p}")
                  for p in touchpoint_problems(data, today)]
         if not found:
-            denied = touchpoint_scope_problem(data)
+            denied = leader_on(data.date).touchpoint_problem(data.date, data.unit_id,
+                                                             data.person_id)
             if denied:
                 found.append(Problem(read.file, events[0].index, "ATTENDEE",
                                      f"{events[0].label}: {denied}"))

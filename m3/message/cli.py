@@ -159,6 +159,7 @@ def log_command(leader: str, title: str, unit: str | None, person: str | None, c
                 day: dt.datetime, content_file: Path | None, data_dir: Path | None) -> None:
     """Log one touchpoint and print its consistency with the message, as JSON."""
     django_ready(data_dir)
+    from m3.message.scores import key_points_to_json
     from m3.message.services import TouchpointInput, touchpoint_log
     from m3.org.models import Person, Unit
 
@@ -188,7 +189,7 @@ def log_command(leader: str, title: str, unit: str | None, person: str | None, c
         "touchpoint": logged.touchpoint.pk, "outcome": logged.outcome,
         "consistency": score.consistency if score else None,
         "method": score.method if score else None,
-        "key_points": score.key_points if score else [],
+        "key_points": key_points_to_json(score.points()) if score else [],
     }, indent=2))
 
 

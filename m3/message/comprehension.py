@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from m3.pulse.levels import pulse_level
+
 # Weight of the restatements in the comprehension score; the clarity pulse has the rest.
 RESTATEMENT_WEIGHT = 0.75
 
@@ -80,7 +82,8 @@ def unit_comprehension(
     Only each member's latest restatement in the window counts.
       point_share_k = (answering reps whose restatement covers key point k) / answering reps;
       restatement = mean_k(point_share_k);
-      clarity_pulse = (mean of the CLARITY pulse answers in the window - 1) / 4;
+      clarity_pulse = (mean of the CLARITY pulse answers in the window - 1) / 4 (its
+                      `m3.pulse.levels.pulse_level`);
       score = RESTATEMENT_WEIGHT * restatement + (1 - RESTATEMENT_WEIGHT) * clarity_pulse,
               or whichever of the two exists alone; None when neither does.
     Reps who did not answer do not count as wrong: they are listed in `not_answered`.
@@ -94,7 +97,7 @@ def unit_comprehension(
     )
     known = [s for s in shares if s is not None]
     restatement = float(np.mean(known)) if known else None
-    pulse = (float(np.mean(clarity_scores)) - 1) / 4 if clarity_scores else None
+    pulse = pulse_level(clarity_scores)
     if restatement is not None and pulse is not None:
         score: float | None = RESTATEMENT_WEIGHT * restatement + (1 - RESTATEMENT_WEIGHT) * pulse
     else:

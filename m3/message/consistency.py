@@ -18,6 +18,7 @@ import numpy as np
 
 from m3.errors import InputError
 from m3.message.encoders import Method, TextEncoder, default_encoder
+from m3.message.scores import KeyPointScore
 from m3.message.text import (
     MAX_SCORED_TEXT_CHARS,
     CanonicalMessage,
@@ -99,18 +100,6 @@ class ConsistencyFinding:
     kind: FindingKind
     text: str
     key_point: int | None = None
-
-
-@dataclass(frozen=True)
-class KeyPointScore:
-    """How one key point fares in a text: covered, contradicted, and the evidence for each."""
-
-    point: str
-    covered: bool
-    similarity: float
-    contradicted: bool
-    evidence: str | None
-    contradiction: str | None
 
 
 @dataclass(frozen=True)

@@ -4,22 +4,25 @@ Each part is 0..100 (None when there is nothing to measure it with) and the heal
 half their weighted mean and half the weakest part (see `health_score`), so one failing part
 cannot hide behind three good ones. The findings are one plain-English line each ("Not
 reinforced for 96 days", "Two leaders disagree on point 2"), most serious first, so a page can
-show what is wrong
-without explanation. Formulas are in the docstrings below and in docs/message.md.
+show what is wrong without explanation. `unit_health` and `initiative_health` compute it for
+any team and day from `HealthInputs` read once, so a weekly series costs no new read. Formulas
+are in the docstrings below and in docs/message.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import assert_never
 
-from m3.message.alignment import UnitAlignment
-from m3.message.cadence import DueItem, PlanStep
-from m3.message.comprehension import UnitComprehension
-from m3.vocabulary import CadenceKind
+from m3.message.alignment import UnitAlignment, team_supporters, unit_alignment
+from m3.message.cadence import DueItem, PlanStep, reach, touches_vs_plan
+from m3.message.comprehension import UnitComprehension, unit_comprehension
+from m3.message.inputs import HealthInputs
+from m3.pulse.levels import PulseLevels
+from m3.vocabulary import CadenceKind, PulseQuestion
 
 # Weights of the parts in the health score (renormalised over the parts that exist).
 HEALTH_WEIGHTS: dict[str, float] = {
@@ -34,6 +37,12 @@ LOW_POINT_SHARE = 0.5
 GRACE_DAYS = 7
 # Health bands for colour: below RED is red, below AMBER amber, else green.
 RED, AMBER = 50.0, 70.0
+# Windows, in days ending on the day counted: content consistency and comprehension look at a
+# quarter (a leader who reinforces monthly still has three touchpoints in it); frequency (touches
+# vs plan, reach) at the last four weeks, like the pulses (`m3.pulse.levels.PULSE_WINDOW_DAYS`).
+CONSISTENCY_WINDOW_DAYS = 91
+COMPREHENSION_WINDOW_DAYS = 91
+FREQUENCY_WINDOW_DAYS = 28
 
 
 class FindingKind(StrEnum):
@@ -230,3 +239,110 @@ def unit_findings(
             "restated the message",
         ))
     return tuple(sorted(found, key=lambda f: (f.severity, -f.days)))
+
+
+@dataclass(frozen=True)
+class UnitHealthRow:
+    """One unit's message health on a day, with what it rests on."""
+
+    unit_id: int
+    name: str
+    members: tuple[int, ...]
+    parts: HealthParts
+    health: float | None
+    findings: tuple[Finding, ...]
+    alignment: UnitAlignment
+    comprehension: UnitComprehension
+    pulse: PulseLevels  # the team's pulse levels, 0..1 each
+    last_touch: dt.date | None
+    days_since_touch: int | None
+    days_since_reinforcement: int | None
+    touches_vs_plan: float | None
+    reach: float | None
+
+    @property
+    def energy(self) -> float | None:
+        """Team-rated leaders' energy and ownership, 0..1 (the energy pulse level)."""
+        return self.pulse.energy
+
+    @property
+    def voices(self) -> float | None:
+        """Team-rated "my leaders all say the same thing", 0..1 (the consistency pulse level)."""
+        return self.pulse.consistency
+
+
+def _days_before(day: dt.date, window_days: int) -> dt.date:
+    """The first day of the `window_days`-day window that ends on `day`."""
+    return day - dt.timedelta(days=window_days - 1)
+
+
+def unit_health(inputs: HealthInputs, unit_id: int, as_of: dt.date) -> UnitHealthRow | None:
+    """The message health of one team on `as_of`, from the rows dated up to that day; None when
+    the unit is outside the initiative or has no members that day (it is not a team then).
+
+    On `as_of`, with the team's members and leaders that day and the touchpoints up to it that
+    reached the team (addressed to it, to a unit above it, or to one of its members):
+      clarity = the canonical message's clarity score;
+      comprehension = `comprehension_part` of the members' latest restatements in the last
+        COMPREHENSION_WINDOW_DAYS days and their clarity pulse;
+      frequency = `frequency_part` of the plan's steps on `as_of` (`HealthInputs.due_on`);
+      consistency = `consistency_part` of the leaders' scored touchpoints in the last
+        CONSISTENCY_WINDOW_DAYS days and the team's "my leaders all say the same thing" pulse;
+      health = `health_score` of the four; findings = `unit_findings`.
+    Alongside: days since the last touch and since the last reinforcement (from the first touch,
+    else the initiative's start, when there was none), touches vs plan (mean over the recurring
+    steps) and reach, both over the last FREQUENCY_WINDOW_DAYS days.
+    """
+    members = inputs.members_on(unit_id, as_of) if unit_id in inputs.scope_unit_ids else ()
+    if not members:
+        return None
+    n_points = len(inputs.key_points)
+    carriers = inputs.carriers_on(unit_id, as_of)
+    touches = inputs.touches_reaching(unit_id, members, as_of)
+    steps = inputs.due_on(unit_id, carriers, touches, as_of)
+    consistency_from = _days_before(as_of, CONSISTENCY_WINDOW_DAYS)
+    frequency_from = _days_before(as_of, FREQUENCY_WINDOW_DAYS)
+    scored = [t.score for t in touches if t.score is not None and t.date >= consistency_from]
+    alignment = unit_alignment(unit_id, team_supporters(carriers, inputs.steps), scored,
+                               n_points, CONSISTENCY_WINDOW_DAYS)
+    comprehension = unit_comprehension(
+        members, inputs.restatements_of(members),
+        inputs.pulses.scores(members, PulseQuestion.CLARITY, as_of), n_points,
+        _days_before(as_of, COMPREHENSION_WINDOW_DAYS), as_of,
+    )
+    pulse = inputs.pulses.levels(members, as_of)
+    parts = HealthParts(
+        clarity=float(inputs.clarity.score),
+        comprehension=comprehension_part(comprehension),
+        frequency=frequency_part(steps),
+        consistency=consistency_part(alignment, pulse.consistency),
+    )
+    last_touch = touches[-1].date if touches else None
+    # The clock of "not reinforced for N days" starts at the team's first touch of any kind.
+    clock = touches[0].date if touches else inputs.start
+    reinforce = next((item for step, item in steps if step.kind is CadenceKind.REINFORCE), None)
+    last_reinforced = (reinforce.last_touch or clock) if reinforce else None
+    cadence = [t.touch for t in touches]
+    plan = [touches_vs_plan(cadence, unit_id, item.carriers, step.every_days or 1,
+                            frequency_from, as_of)
+            for step, item in steps if step.every_days]
+    return UnitHealthRow(
+        unit_id=unit_id, name=inputs.unit_name(unit_id), members=members, parts=parts,
+        health=health_score(parts),
+        findings=unit_findings(steps, alignment, comprehension, inputs.names, as_of, clock),
+        alignment=alignment, comprehension=comprehension, pulse=pulse, last_touch=last_touch,
+        days_since_touch=(as_of - last_touch).days if last_touch else None,
+        days_since_reinforcement=(as_of - last_reinforced).days if last_reinforced else None,
+        touches_vs_plan=sum(plan) / len(plan) if plan else None,
+        reach=reach(cadence, unit_id, members, frequency_from, as_of),
+    )
+
+
+def initiative_health(inputs: HealthInputs, as_of: dt.date,
+                      unit_ids: Collection[int] | None = None) -> tuple[UnitHealthRow, ...]:
+    """The health of every team on `as_of` (only those in `unit_ids` when given), least healthy
+    first (a team with no health last), then by name."""
+    rows = [row for team in inputs.teams_on(as_of)
+            if unit_ids is None or team in unit_ids
+            if (row := unit_health(inputs, team, as_of)) is not None]
+    return tuple(sorted(rows, key=lambda r: (r.health if r.health is not None else 101, r.name)))

@@ -21,20 +21,20 @@ from m3.errors import AccessDenied, InputError
 from m3.ingest.csvfile import csv_read
 from m3.ingest.problems import ImportRejected, Problem, problems_report_write
 from m3.initiatives.models import Initiative
+from m3.initiatives.selectors import initiative_unit_ids
 from m3.message.models import Restatement, Touchpoint
 from m3.message.services import (
     RestatementInput,
     TouchpointInput,
     restatement_problems,
-    restatement_scope_problem,
     restatement_submit,
     restatements_score,
     touchpoint_log,
     touchpoint_problems,
-    touchpoint_scope_problem,
     touchpoints_score,
 )
 from m3.org.models import Person, Unit
+from m3.org.scope import Scope, scope_for_person
 
 TOUCHPOINT_COLUMNS = ("leader", "unit", "person", "channel", "date", "content")
 RESTATEMENT_COLUMNS = ("email", "date", "text")
@@ -76,6 +76,8 @@ def _plan_touchpoints(path: Path, initiative: Initiative, today: dt.date,
     units = {name.lower(): pk for pk, name in Unit.objects.values_list("pk", "name")}
     planned, problems = [], []
     first_row: dict[tuple[object, ...], int] = {}
+    # A leader's scope on a day answers every row of that leader and day.
+    scopes: dict[tuple[int, dt.date], Scope] = {}
     for row in table.rows:
         number = int(row["__row__"])
         found: list[Problem] = []
@@ -102,7 +104,9 @@ def _plan_touchpoints(path: Path, initiative: Initiative, today: dt.date,
                                row["content"], unit_id, person_id)
         found += [Problem(table.file, number, None, p) for p in touchpoint_problems(data, today)]
         if not found:
-            denied = touchpoint_scope_problem(data)
+            if (leader.pk, day) not in scopes:
+                scopes[leader.pk, day] = scope_for_person(leader, day)
+            denied = scopes[leader.pk, day].touchpoint_problem(day, unit_id, person_id)
             if denied:
                 found.append(Problem(table.file, number, "leader", denied))
         key = (data.leader_id, data.unit_id, data.person_id, data.channel, data.date)
@@ -123,6 +127,7 @@ def _plan_restatements(path: Path, initiative: Initiative, today: dt.date,
     table = csv_read(path, RESTATEMENT_COLUMNS, encoding)
     planned, problems = [], []
     first_row: dict[tuple[int, dt.date], int] = {}
+    scope_units = initiative_unit_ids(initiative)
     for row in table.rows:
         number = int(row["__row__"])
         found: list[Problem] = []
@@ -135,7 +140,8 @@ def _plan_restatements(path: Path, initiative: Initiative, today: dt.date,
         found += [Problem(table.file, number, "text" if "restatement" in p else None, p)
                   for p in restatement_problems(data, today)]
         if not found:
-            denied = restatement_scope_problem(data)
+            denied = scope_for_person(person, day).restatement_problem(day, scope_units,
+                                                                     initiative.title)
             if denied:
                 found.append(Problem(table.file, number, "email", denied))
         if not found and (person.pk, day) in first_row:

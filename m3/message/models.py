@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from m3.initiatives.models import Initiative
+from m3.message.scores import KeyPointScore, key_points_from_json
 from m3.org.models import Person, Unit
 from m3.vocabulary import Channel
 
@@ -48,9 +49,9 @@ class TouchpointScore(models.Model):
     """How consistently one touchpoint's content carries the initiative's message.
 
     Written when the touchpoint is logged (and by `m3 message rescore`), so pages read scores
-    instead of running a text model in a request. `key_points` holds one entry per key point:
-    {"point", "covered", "similarity", "contradicted", "evidence", "contradiction"}.
-    `message_digest` identifies the message version the score was computed against.
+    instead of running a text model in a request. `key_points` holds one `KeyPointScore` per
+    key point as JSON (read it with `points()`). `message_digest` identifies the message version
+    the score was computed against.
     """
 
     touchpoint = models.OneToOneField(Touchpoint, on_delete=models.CASCADE,
@@ -65,6 +66,10 @@ class TouchpointScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consistency:.2f} ({self.method}) for touchpoint {self.touchpoint_id}"
+
+    def points(self) -> tuple[KeyPointScore, ...]:
+        """The stored score of each key point, typed."""
+        return key_points_from_json(self.key_points)
 
 
 class Restatement(models.Model):
@@ -92,3 +97,7 @@ class Restatement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person.name} restates {self.initiative.title} ({self.date})"
+
+    def points(self) -> tuple[KeyPointScore, ...]:
+        """The stored score of each key point, typed (empty until the restatement is scored)."""
+        return key_points_from_json(self.key_points)

@@ -22,11 +22,13 @@ from m3.initiatives.selectors import initiative_unit_ids
 from m3.message.consistency import ConsistencyReport, texts_consistency
 from m3.message.encoders import Method, TextEncoder, default_encoder, encoder_available
 from m3.message.models import Restatement, Touchpoint, TouchpointScore
+from m3.message.scores import key_points_to_json
 from m3.message.selectors import initiative_message, initiative_scoring_method, message_digest
 from m3.message.text import CanonicalMessage
-from m3.org.models import Person, Unit
-from m3.org.selectors import person_unit_on, unit_ids_with_descendants, units_led_by
-from m3.vocabulary import Channel, Role
+from m3.org.models import Person
+from m3.org.scope import scope_for_person
+from m3.org.selectors import person_unit_on, unit_ids_with_descendants
+from m3.vocabulary import Channel
 
 MAX_TOUCHPOINT_CHARS = 50_000
 MAX_RESTATEMENT_CHARS = 5_000
@@ -87,23 +89,6 @@ def touchpoint_problems(data: TouchpointInput, today: dt.date) -> list[str]:
     return problems
 
 
-def touchpoint_scope_problem(data: TouchpointInput) -> str | None:
-    """Why the leader may not log this audience on this date, or None when they may."""
-    leader = Person.objects.get(pk=data.leader_id)
-    led = units_led_by(leader, data.date)
-    if data.unit_id is not None and data.unit_id not in led:
-        unit = Unit.objects.filter(pk=data.unit_id).first()
-        name = unit.name if unit else f"unit {data.unit_id}"
-        return (f"{leader.name} does not lead {name} on {data.date}; log touchpoints only for "
-                "units you lead.")
-    if data.person_id is not None:
-        person = Person.objects.filter(pk=data.person_id).first()
-        unit = person_unit_on(person, data.date) if person else None
-        if unit is None or unit.pk not in led:
-            return f"That person is not in a unit {leader.name} leads on {data.date}."
-    return None
-
-
 @transaction.atomic
 def touchpoint_log(data: TouchpointInput, today: dt.date | None = None, *,
                    score: bool = True) -> TouchpointLogged:
@@ -114,7 +99,9 @@ def touchpoint_log(data: TouchpointInput, today: dt.date | None = None, *,
     problems = touchpoint_problems(data, today or timezone.localdate())
     if problems:
         raise InputError(" ".join(problems))
-    denied = touchpoint_scope_problem(data)
+    # The leader's scope on the touchpoint's day: they may have led other units then.
+    leader = scope_for_person(Person.objects.get(pk=data.leader_id), data.date)
+    denied = leader.touchpoint_problem(data.date, data.unit_id, data.person_id)
     if denied:
         raise AccessDenied(denied)
     key: dict[str, object] = {
@@ -162,12 +149,7 @@ def score_fields(report: ConsistencyReport, digest: str) -> dict[str, Any]:
     """A consistency report as the columns a stored score keeps."""
     return {
         "consistency": report.consistency,
-        "key_points": [
-            {"point": kp.point, "covered": kp.covered, "similarity": kp.similarity,
-             "contradicted": kp.contradicted, "evidence": kp.evidence,
-             "contradiction": kp.contradiction}
-            for kp in report.key_points
-        ],
+        "key_points": key_points_to_json(report.key_points),
         "method": str(report.method),
         "reliable": report.reliable,
         "message_digest": digest,
@@ -296,20 +278,6 @@ def restatement_problems(data: RestatementInput, today: dt.date) -> list[str]:
     return problems
 
 
-def restatement_scope_problem(data: RestatementInput) -> str | None:
-    """Why this person may not restate this initiative on this date, or None when they may."""
-    person = Person.objects.get(pk=data.person_id)
-    initiative = Initiative.objects.get(pk=data.initiative_id)
-    if person.role != Role.REP:
-        return (f"{person.name} is not a rep: restatements check what reps understood; leaders "
-                "log touchpoints instead.")
-    unit = person_unit_on(person, data.date)
-    if unit is None or unit.pk not in initiative_unit_ids(initiative):
-        return (f"{person.name} is outside the scope of {initiative.title} on {data.date}: "
-                "only reps in its units restate it.")
-    return None
-
-
 @transaction.atomic
 def restatement_submit(data: RestatementInput, today: dt.date | None = None, *,
                        score: bool = True) -> RestatementSaved:
@@ -320,7 +288,9 @@ def restatement_submit(data: RestatementInput, today: dt.date | None = None, *,
     problems = restatement_problems(data, today or timezone.localdate())
     if problems:
         raise InputError(" ".join(problems))
-    denied = restatement_scope_problem(data)
+    initiative = Initiative.objects.get(pk=data.initiative_id)
+    rep = scope_for_person(Person.objects.get(pk=data.person_id), data.date)
+    denied = rep.restatement_problem(data.date, initiative_unit_ids(initiative), initiative.title)
     if denied:
         raise AccessDenied(denied)
     restatement, created = Restatement.objects.get_or_create(

@@ -11,18 +11,13 @@ from django.utils import timezone
 
 from m3.errors import AccessDenied, InputError
 from m3.initiatives.selectors import initiative_for_viewer, initiatives_visible
+from m3.message.due import person_due_list
+from m3.message.evidence import unit_message_evidence
 from m3.message.forms import RestatementForm, TouchpointForm
 from m3.message.models import Restatement, Touchpoint
-from m3.message.selectors import (
-    initiative_message_health,
-    leader_initiatives,
-    person_due_list,
-    require_leader_view,
-    unit_message_evidence,
-)
+from m3.message.selectors import initiative_message_health, leader_initiatives
 from m3.message.services import RestatementInput, restatement_submit, touchpoint_log
 from m3.org.scope import request_person, request_scope
-from m3.vocabulary import Role
 
 
 def week_param(request: HttpRequest) -> dt.date | None:
@@ -44,7 +39,7 @@ def message_health(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request_scope(request)
     today = timezone.localdate()
     initiative = initiative_for_viewer(pk, scope, today)
-    require_leader_view(scope)
+    scope.require_message_health()
     health = initiative_message_health(initiative, scope, week_param(request), today)
     return render(request, "message/health.html", {"initiative": initiative, "health": health})
 
@@ -55,7 +50,7 @@ def message_unit(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     scope = request_scope(request)
     today = timezone.localdate()
     initiative = initiative_for_viewer(pk, scope, today)
-    require_leader_view(scope)
+    scope.require_message_health()
     evidence = unit_message_evidence(initiative, unit_id, scope, week_param(request), today)
     return render(request, "message/unit.html", {"initiative": initiative, "ev": evidence})
 
@@ -66,20 +61,17 @@ def restate(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request_scope(request)
     today = timezone.localdate()
     initiative = initiative_for_viewer(pk, scope, today)
-    person = request_person(request)
-    if person is None or scope.role is not Role.REP:
-        raise AccessDenied("Only reps restate the message: it checks what the team understood. "
-                           "Leaders log touchpoints instead.")
+    person_id = scope.require_restater()
     form = RestatementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             saved = restatement_submit(RestatementInput(
-                initiative.pk, person.pk, today, form.cleaned_data["text"]), today)
+                initiative.pk, person_id, today, form.cleaned_data["text"]), today)
         except InputError as exc:
             form.add_error(None, exc.message)
         else:
             return redirect(f"{request.path}?saved={saved.restatement.pk}")
-    latest = (Restatement.objects.filter(initiative=initiative, person=person)
+    latest = (Restatement.objects.filter(initiative=initiative, person_id=person_id)
               .order_by("-date", "-pk").first())
     return render(request, "message/restate.html", {
         "initiative": initiative, "form": form, "latest": latest,
@@ -91,23 +83,21 @@ def restate(request: HttpRequest, pk: int) -> HttpResponse:
 def touchpoint_new(request: HttpRequest) -> HttpResponse:
     """A leader logs a touchpoint and sees how consistently it carried the message."""
     scope = request_scope(request)
-    person = request_person(request)
     today = timezone.localdate()
-    if person is None:
-        raise AccessDenied("Only leaders log touchpoints: your login is not linked to a person.")
-    initiatives, units, people = leader_initiatives(person, scope, today)
+    person_id = scope.require_touchpoint_logging()
+    initiatives, units, people = leader_initiatives(scope, today)
     form = TouchpointForm(request.POST or None, initiatives=initiatives, units=units,
                           people=people, initial={"date": today, "channel": "meeting"})
     if request.method == "POST" and form.is_valid():
         try:
-            logged = touchpoint_log(form.to_input(person.pk), today)
+            logged = touchpoint_log(form.to_input(person_id), today)
         except (InputError, AccessDenied) as exc:
             form.add_error(None, exc.message)
         else:
             return redirect(f"{request.path}?saved={logged.touchpoint.pk}")
     saved = None
     if request.GET.get("saved", "").isdigit():
-        saved = (Touchpoint.objects.filter(pk=int(request.GET["saved"]), leader=person)
+        saved = (Touchpoint.objects.filter(pk=int(request.GET["saved"]), leader_id=person_id)
                  .select_related("score", "initiative", "unit", "person").first())
     return render(request, "message/touchpoint_new.html", {"form": form, "saved": saved})
 

@@ -6,10 +6,11 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from m3.attribution import Attribution
 from m3.org.models import Leadership, Membership, Person, Unit
+from m3.org.tree import UnitTree
 
 
 def active_on(day: dt.date) -> Q:
@@ -23,6 +24,22 @@ def unit_children_map() -> dict[int | None, list[int]]:
     for unit_id, parent_id in Unit.objects.values_list("id", "parent_id"):
         children.setdefault(parent_id, []).append(unit_id)
     return children
+
+
+def unit_tree_read() -> UnitTree:
+    """The whole unit tree (parents and names), in one query."""
+    rows = list(Unit.objects.values_list("id", "parent_id", "name"))
+    return UnitTree({u: parent for u, parent, _ in rows}, {u: name for u, _, name in rows})
+
+
+def audience_member_on_date(unit_ids: Iterable[int]) -> Exists:
+    """True for a row (a touchpoint) whose `person_id` belonged to one of `unit_ids` on its `date`.
+
+    A one-to-one before a rep moved belongs to the rep's old unit, not to their new leader.
+    """
+    return Exists(Membership.objects.filter(
+        person_id=OuterRef("person_id"), unit_id__in=list(unit_ids), start__lte=OuterRef("date"),
+    ).filter(Q(end__isnull=True) | Q(end__gt=OuterRef("date"))))
 
 
 def unit_ids_with_descendants(unit_ids: Iterable[int]) -> frozenset[int]:

@@ -7,9 +7,8 @@ from django.utils import timezone
 from ninja import Router, Schema
 from pydantic import StrictInt
 
-from m3.errors import AccessDenied
 from m3.initiatives.selectors import initiative_for_viewer
-from m3.org.scope import request_person, request_scope
+from m3.org.scope import request_scope
 from m3.pulse.services import PulseAnswers, pulse_answer
 from m3.weeks import week_start
 
@@ -34,10 +33,9 @@ def pulse_post(request: HttpRequest, body: PulseIn) -> PulseOut:
     scope = request_scope(request)
     today = timezone.localdate()
     initiative = initiative_for_viewer(body.initiative_id, scope, today)
-    person = request_person(request)
-    if person is None:
-        raise AccessDenied("Your login is not linked to a person: only reps answer pulses.")
+    person_id = scope.linked_person_id(
+        "Your login is not linked to a person: only reps answer pulses.")
     week = week_start(today)
-    added, updated = pulse_answer(PulseAnswers(initiative.pk, person.pk, week, body.scores,
+    added, updated = pulse_answer(PulseAnswers(initiative.pk, person_id, week, body.scores,
                                                body.comments))
     return PulseOut(week=week.isoformat(), added=added, updated=updated)

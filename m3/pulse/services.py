@@ -1,4 +1,8 @@
-"""Writes for pulses: a rep answers this week's questions for an initiative they are part of."""
+"""Writes for pulses: a rep answers this week's questions for an initiative they are part of.
+
+Who may answer is the rep's `Scope` (`Scope.pulse_problem`): reps only, for an initiative that
+covers their unit that week.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,9 @@ from m3.errors import AccessDenied, InputError
 from m3.initiatives.models import Initiative
 from m3.initiatives.selectors import initiative_unit_ids
 from m3.org.models import Person
-from m3.org.selectors import person_unit_on
+from m3.org.scope import scope_for_person
 from m3.pulse.models import PulseResponse
-from m3.vocabulary import PulseQuestion, Role
+from m3.vocabulary import PulseQuestion
 
 MAX_COMMENT_CHARS = 2_000
 
@@ -52,32 +56,22 @@ def pulse_problems(data: PulseAnswers) -> list[str]:
     return problems
 
 
-def pulse_scope_problem(data: PulseAnswers) -> str | None:
-    """Why this person may not answer for this initiative that week, or None."""
-    person = Person.objects.filter(pk=data.person_id).first()
-    initiative = Initiative.objects.filter(pk=data.initiative_id).first()
-    if person is None or initiative is None:
-        return "The person or the initiative does not exist."
-    if person.role != Role.REP:
-        return "Pulses ask reps how the initiative lands; leaders read them, they don't answer."
-    unit = person_unit_on(person, data.week + dt.timedelta(days=6)) or person_unit_on(
-        person, data.week)
-    if unit is None or unit.pk not in initiative_unit_ids(initiative):
-        return f"{person.name} is outside the scope of {initiative.title} that week."
-    if not initiative.start - dt.timedelta(days=6) <= data.week <= initiative.end:
-        return f"{initiative.title} is not running in the week of {data.week}."
-    return None
-
-
 @transaction.atomic
 def pulse_answer(data: PulseAnswers) -> tuple[int, int]:
     """Store the week's answers, replacing any given before. Returns (added, updated)."""
     problems = pulse_problems(data)
     if problems:
         raise InputError(" ".join(problems))
-    denied = pulse_scope_problem(data)
+    person = Person.objects.filter(pk=data.person_id).first()
+    initiative = Initiative.objects.filter(pk=data.initiative_id).first()
+    if person is None or initiative is None:
+        raise AccessDenied("The person or the initiative does not exist.")
+    denied = scope_for_person(person, data.week).pulse_problem(
+        data.week, initiative_unit_ids(initiative), initiative.title)
     if denied:
         raise AccessDenied(denied)
+    if not initiative.start - dt.timedelta(days=6) <= data.week <= initiative.end:
+        raise AccessDenied(f"{initiative.title} is not running in the week of {data.week}.")
     added = updated = 0
     # Answering again replaces the whole week: questions left out this time are withdrawn.
     PulseResponse.objects.filter(

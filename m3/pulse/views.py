@@ -7,13 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from m3.errors import AccessDenied, InputError
+from m3.errors import InputError
 from m3.initiatives.selectors import initiative_for_viewer
-from m3.org.scope import request_person, request_scope
+from m3.org.scope import request_scope
 from m3.pulse.forms import PulseForm
-from m3.pulse.models import PulseResponse
+from m3.pulse.selectors import pulse_week_answers
 from m3.pulse.services import PulseAnswers, pulse_answer
-from m3.vocabulary import Role
 from m3.weeks import week_start
 
 
@@ -23,19 +22,15 @@ def pulse(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request_scope(request)
     today = timezone.localdate()
     initiative = initiative_for_viewer(pk, scope, today)
-    person = request_person(request)
-    if person is None or scope.role is not Role.REP:
-        raise AccessDenied("Pulses ask reps how the initiative lands; leaders read them on the "
-                           "message health page.")
+    person_id = scope.require_pulse_answerer()
     week = week_start(today)
-    current = {r.question: r for r in PulseResponse.objects.filter(
-        initiative=initiative, person=person, week=week)}
+    current = pulse_week_answers(initiative.pk, person_id, week)
     initial: dict[str, object] = {q: r.score for q, r in current.items()}
     initial.update({f"{q}_comment": r.comment for q, r in current.items()})
     form = PulseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            pulse_answer(PulseAnswers(initiative.pk, person.pk, week, form.scores(),
+            pulse_answer(PulseAnswers(initiative.pk, person_id, week, form.scores(),
                                       form.comments()))
         except InputError as exc:
             form.add_error(None, exc.message)

@@ -11,11 +11,14 @@ from django.utils import timezone
 
 from m3.charts import output_pace_figure, weekly_activity_figure
 from m3.facts.store import facts_store_from_settings
-from m3.initiatives.selectors import initiative_for_viewer, initiatives_visible
-from m3.initiatives.views import initiative_editable
+from m3.initiatives.selectors import (
+    initiative_editable,
+    initiative_for_viewer,
+    initiatives_visible,
+)
 from m3.measure.asks import ask_boards
 from m3.measure.pace import output_pace
-from m3.message.selectors import person_due_list
+from m3.message.due import person_due_list
 from m3.org.scope import request_person, request_scope
 from m3.reports.selectors import overview_for
 from m3.vocabulary import Role

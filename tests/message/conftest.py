@@ -1,4 +1,4 @@
-"""Shared fixtures for the message tests: the labelled set and the encoders."""
+"""Shared fixtures for the message tests: the labelled set, the encoders, the small story."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import yaml
 
 from m3.message.encoders import EmbeddingEncoder, LexicalEncoder, encoder_available
 from m3.message.text import CanonicalMessage, message_from_mapping
+from tests.message.story import Story, story_build
 
 LABELLED = Path(__file__).parent / "data" / "labelled.yaml"
 SEMANTIC_MISSING = (
@@ -74,3 +75,9 @@ def lexical_scoring(monkeypatch: pytest.MonkeyPatch) -> None:
     Only the services' "auto" choice is pinned; tests of the encoders themselves are unaffected.
     """
     monkeypatch.setattr("m3.message.services.encoder_available", lambda: False)
+
+
+@pytest.fixture
+def story(db: None) -> Story:
+    """North (Team A, Team B) hears the message: Team A from two voices, Team B only once."""
+    return story_build()

@@ -13,7 +13,6 @@ from m3.message.alignment import (
     delivery_consistency,
     energy_spread,
     leader_alignment,
-    pulse_level,
     unit_alignment,
 )
 
@@ -83,8 +82,6 @@ def test_a_planned_leader_who_never_touched_the_unit_still_counts_for_delivery()
     assert alignment.content == pytest.approx(0.9)
 
 
-def test_pulse_levels_map_likert_one_to_five_onto_zero_to_one() -> None:
-    assert pulse_level([1, 5]) == 0.5
-    assert pulse_level([]) is None
+def test_energy_spread_is_one_minus_the_range_of_the_team_levels() -> None:
     assert energy_spread({1: 0.9, 2: 0.4}) == pytest.approx(0.5)
     assert energy_spread({1: 0.9}) is None

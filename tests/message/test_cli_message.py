@@ -1,4 +1,4 @@
-"""`m3 message clarity` and `m3 message score` through click's runner."""
+"""The `m3 message` commands through click's runner: clarity, score, health, log, rescore."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from click.testing import CliRunner
 
 from m3.errors import InputError
 from m3.message.cli import message_group
+from m3.message.models import Touchpoint
+from tests.message.story import FAITHFUL, Story
 
 MESSAGE = """\
 why: Buyers who see their own numbers early buy faster and hold their price.
@@ -97,3 +99,31 @@ def test_each_command_has_its_docstring_as_help() -> None:
     result = CliRunner().invoke(message_group, ["score", "--help"])
     assert "how consistently each TEXT_FILE carries" in result.output
     assert "--method [auto|embedding|lexical]" in result.output
+
+
+def test_the_health_command_prints_the_table_and_json(story: Story) -> None:
+    runner = CliRunner()
+    table = runner.invoke(message_group, ["health", story.initiative.title])
+    assert table.exit_code == 0, table.output
+    assert "Team B" in table.output and "Not reinforced for 115 days" in table.output
+    as_json = runner.invoke(message_group, ["health", story.initiative.title, "--unit", "team a",
+                                            "--format", "json"])
+    data = json.loads(as_json.output)
+    assert [u["unit"] for u in data["units"]] == ["Team A"]
+    assert data["units"][0]["findings"][0].startswith("Two leaders disagree on point 2")
+
+
+def test_the_log_and_rescore_commands_write_and_rescore(story: Story, tmp_path: Path) -> None:
+    content = tmp_path / "talk.txt"
+    content.write_text(FAITHFUL, encoding="utf-8")
+    runner = CliRunner()
+    logged = runner.invoke(message_group, [
+        "log", "--leader", story.org.manager_b.email, "--initiative", story.initiative.title,
+        "--unit", "Team B", "--channel", "meeting", "--date", story.today.isoformat(),
+        "--content-file", str(content)])
+    assert logged.exit_code == 0, logged.output
+    assert json.loads(logged.output)["outcome"] == "added"
+    rescored = runner.invoke(message_group, ["rescore", story.initiative.title])
+    assert "Scored 6 touchpoint(s) and 1 restatement(s) with the lexical method" in (
+        rescored.output)
+    assert Touchpoint.objects.count() == 6

@@ -1,4 +1,4 @@
-"""Logging touchpoints: scope checks, idempotent re-logs, and the leader's due list."""
+"""Logging touchpoints: scope checks, idempotent re-logs, problems that say what to fix."""
 
 from __future__ import annotations
 
@@ -8,10 +8,8 @@ import datetime as dt
 import pytest
 
 from m3.errors import AccessDenied, InputError
-from m3.initiatives.models import Initiative
 from m3.initiatives.services import CadenceInput, initiative_save
 from m3.message.models import Touchpoint
-from m3.message.selectors import leader_due_list
 from m3.message.services import TouchpointInput, touchpoint_log
 from m3.vocabulary import CadenceKind
 from tests.factories import START, SmallOrg, small_org
@@ -65,17 +63,3 @@ def test_bad_touchpoints_say_what_to_fix() -> None:
     with pytest.raises(InputError, match="outside the scope"):
         touchpoint_log(touch(org, initiative_id, leader_id=org.manager_c.pk,
                              unit_id=org.team_c.pk), TODAY)
-
-
-def test_the_due_list_names_the_team_whose_reinforcement_is_late() -> None:
-    org, initiative_id = setup()
-    touchpoint_log(touch(org, initiative_id), TODAY)  # day 3: delivered to Team A
-    touchpoint_log(touch(org, initiative_id, leader_id=org.manager_b.pk, unit_id=org.team_b.pk,
-                         date=START + dt.timedelta(days=50)), TODAY)
-    initiative = Initiative.objects.get(pk=initiative_id)
-    due_a = leader_due_list(org.manager_a, initiative, TODAY)
-    assert [(i.team_id, i.step.value, i.days_overdue) for i in due_a] == [
-        (org.team_a.pk, "reinforce", 60 - 3 - 14)]
-    assert leader_due_list(org.manager_b, initiative, TODAY) == []
-    overlay = leader_due_list(org.overlay_a, initiative, TODAY)
-    assert [i.team_id for i in overlay] == [org.team_a.pk]
