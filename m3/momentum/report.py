@@ -16,7 +16,12 @@ import numpy as np
 from m3.facts.store import FactsStore
 from m3.initiatives.models import Initiative
 from m3.momentum.score import Momentum, unit_momentum
-from m3.momentum.selectors import HealthLookup, UnitSignals, initiative_signals
+from m3.momentum.selectors import (
+    HealthLookup,
+    UnitSignals,
+    initiative_signals,
+    message_health_lookup,
+)
 from m3.momentum.signals import values
 from m3.momentum.warning import (
     Alert,
@@ -41,7 +46,9 @@ class UnitMomentum:
 
 def initiative_momentum(initiative: Initiative, facts: FactsStore, as_of: dt.date,
                         health: HealthLookup | None = None) -> list[UnitMomentum]:
-    """Every unit's momentum and alerts at `as_of`, tree order."""
+    """Every unit's momentum and alerts at `as_of`, tree order (message health read from the
+    app database unless `health` is given)."""
+    health = health or message_health_lookup(initiative, as_of)
     units = initiative_signals(initiative, facts, as_of, health)
     if not units:
         return []

@@ -12,7 +12,9 @@ ISO week from HISTORY_WEEKS before the start to the last week that ended by the 
   units (by headcount when there was no output before the start); None before the start;
 - morale = the mean answer to the confidence and energy questions of the unit's reps (members
   that week, units below included);
-- message health = given by the caller per unit and week (None when not given).
+- message health = the team's message health on the week's Sunday (`message.health.unit_health`,
+  from inputs read once for the whole initiative up to the as-of date); a unit above teams gets
+  the mean of its teams' health and parts, weighted by their members.
 
 Only facts dated by the end of each week count (a deal closed later is still open then), and
 only pulses of weeks that ended by the as-of date: the same data cut at a date gives the same
@@ -35,9 +37,11 @@ from m3.initiatives.models import Initiative
 from m3.initiatives.selectors import initiative_unit_ids
 from m3.measure.evaluate import metric_result
 from m3.measure.metric import Target
+from m3.message.health import unit_health
+from m3.message.selectors import health_inputs
 from m3.momentum.signals import HealthSignal, WeekSignals
 from m3.org.models import Membership, Unit
-from m3.org.selectors import unit_attribution, unit_ids_with_descendants
+from m3.org.selectors import unit_attribution, unit_ids_with_descendants, unit_tree_read
 from m3.pulse.models import PulseResponse
 from m3.vocabulary import PulseQuestion
 from m3.weeks import WEEK, Grain, week_end, week_start
@@ -118,6 +122,40 @@ def _morale(initiative: Initiative, unit_trees: dict[int, frozenset[int]], weeks
             if home in tree:
                 sums[(unit_id, week)].append(float(score))
     return {key: float(np.mean(v)) for key, v in sums.items()}
+
+
+def message_health_lookup(initiative: Initiative, as_of: dt.date) -> HealthLookup:
+    """Message health per (unit, week) up to `as_of`, read once (see the module docstring)."""
+    inputs = health_inputs(initiative, as_of, since=initiative.start)
+    tree = unit_tree_read()
+    cache: dict[tuple[int, dt.date], tuple[HealthSignal, int]] = {}
+
+    def team(unit_id: int, day: dt.date) -> tuple[HealthSignal, int]:
+        if (unit_id, day) not in cache:
+            row = unit_health(inputs, unit_id, day)
+            cache[(unit_id, day)] = (HealthSignal(None), 0) if row is None else (HealthSignal(
+                row.health, row.parts.clarity, row.parts.frequency, row.parts.consistency,
+                row.parts.comprehension), len(row.members))
+        return cache[(unit_id, day)]
+
+    def lookup(unit_id: int, week: dt.date) -> HealthSignal:
+        day = min(week_end(week), as_of)
+        rows = [team(u, day) for u in tree.with_descendants([unit_id])]
+        rows = [(h, n) for h, n in rows if h.health is not None and n]
+        if not rows:
+            return HealthSignal(None)
+        total = sum(n for _, n in rows)
+
+        def mean(name: str) -> float | None:
+            known = [(getattr(h, name), n) for h, n in rows if getattr(h, name) is not None]
+            weight = sum(n for _, n in known)
+            return sum(v * n for v, n in known) / weight if weight else None
+
+        return HealthSignal(sum((h.health or 0.0) * n for h, n in rows) / total,
+                            mean("clarity"), mean("frequency"), mean("consistency"),
+                            mean("comprehension"))
+
+    return lookup
 
 
 def initiative_signals(initiative: Initiative, facts: FactsStore, as_of: dt.date,
