@@ -1,8 +1,9 @@
 """A finding: one thing M3 noticed, said as a line a user can act on (pure).
 
 Every computation that reports what it found (message clarity, consistency, health, the
-measurement audit) returns these, each with its own enum of kinds, so pages, the API and the
-CLI show them one way.
+measurement audit) returns these, each with its own enum of kinds (an enum may rank its kinds,
+as message health's `FindingKind.severity` does), so pages, the API and the CLI show them one
+way.
 """
 
 from __future__ import annotations

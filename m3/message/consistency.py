@@ -17,6 +17,7 @@ from enum import StrEnum
 import numpy as np
 
 from m3.errors import InputError
+from m3.findings import Finding
 from m3.message.encoders import Method, TextEncoder, default_encoder
 from m3.message.scores import KeyPointScore
 from m3.message.text import (
@@ -94,15 +95,6 @@ class FindingKind(StrEnum):
 
 
 @dataclass(frozen=True)
-class ConsistencyFinding:
-    """One observation about a scored text, optionally tied to a key point (1-based)."""
-
-    kind: FindingKind
-    text: str
-    key_point: int | None = None
-
-
-@dataclass(frozen=True)
 class ConsistencyReport:
     """Consistency 0..1 of one text with the message, per key point, with reliability flags."""
 
@@ -111,7 +103,7 @@ class ConsistencyReport:
     method: Method
     reliable: bool
     truncated: bool
-    findings: tuple[ConsistencyFinding, ...]
+    findings: tuple[Finding[FindingKind], ...]
 
 
 @dataclass(frozen=True)
@@ -146,21 +138,21 @@ def text_consistency(
         raise InputError("The message has no key points; add 3-5 key_points to score texts.")
     chosen = encoder if encoder is not None else default_encoder()
     capped, truncated = text_cap(text.strip(), MAX_SCORED_TEXT_CHARS)
-    findings: list[ConsistencyFinding] = []
+    findings: list[Finding[FindingKind]] = []
     if truncated:
-        findings.append(ConsistencyFinding(
+        findings.append(Finding(
             FindingKind.TRUNCATED,
             f"The text is longer than {MAX_SCORED_TEXT_CHARS} characters; only the first "
             f"{len(capped)} were scored.",
         ))
     if not words(capped):
-        findings.append(ConsistencyFinding(FindingKind.UNRELIABLE, "The text is empty."))
+        findings.append(Finding(FindingKind.UNRELIABLE, "The text is empty."))
         points = tuple(KeyPointScore(p, False, 0.0, False, None, None) for p in message.key_points)
         return ConsistencyReport(0.0, points, chosen.method, False, truncated, tuple(findings))
 
     unreliable = _unreliable_reason(capped)
     if unreliable is not None:
-        findings.append(ConsistencyFinding(FindingKind.UNRELIABLE, unreliable))
+        findings.append(Finding(FindingKind.UNRELIABLE, unreliable))
     calibration = calibration if calibration is not None else CALIBRATION[chosen.method]
     points = _key_point_scores(message, capped, chosen, calibration)
     band = calibration.high - calibration.low
@@ -172,14 +164,15 @@ def text_consistency(
     consistency = float(np.mean(parts)) * CONTRADICTION_FACTOR**n_contradicted
     for number, kp in enumerate(points, start=1):
         if kp.contradicted:
-            findings.append(ConsistencyFinding(
+            findings.append(Finding(
                 FindingKind.CONTRADICTION,
                 f"Contradicts key point {number} (\"{kp.point}\"): \"{kp.contradiction}\".",
-                number,
+                key_point=number,
             ))
         elif not kp.covered:
-            findings.append(ConsistencyFinding(
-                FindingKind.MISSING, f"Does not carry key point {number} (\"{kp.point}\").", number
+            findings.append(Finding(
+                FindingKind.MISSING, f"Does not carry key point {number} (\"{kp.point}\").",
+                key_point=number
             ))
     return ConsistencyReport(
         consistency=round(consistency, 4),

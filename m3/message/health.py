@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import assert_never
 
+from m3.findings import Finding
 from m3.message.alignment import UnitAlignment, team_supporters, unit_alignment
 from m3.message.cadence import DueItem, PlanStep, reach, touches_vs_plan
 from m3.message.comprehension import UnitComprehension, unit_comprehension
@@ -56,23 +57,13 @@ class FindingKind(StrEnum):
     LOW_COMPREHENSION = "low_comprehension"
     NOT_ANSWERED = "not_answered"
 
-
-SEVERITY = {kind: rank for rank, kind in enumerate(FindingKind)}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One thing wrong with a unit's message, as a line a leader understands at a glance."""
-
-    kind: FindingKind
-    text: str
-    key_point: int | None = None
-    days: int = 0  # for late steps: how long; the longest comes first
-
     @property
     def severity(self) -> int:
-        """0 is the most serious."""
-        return SEVERITY[self.kind]
+        """0 is the most serious (the order of the kinds above)."""
+        return SEVERITY[self]
+
+
+SEVERITY = {kind: rank for rank, kind in enumerate(FindingKind)}
 
 
 @dataclass(frozen=True)
@@ -183,14 +174,14 @@ def unit_findings(
     names: Mapping[int, str],
     as_of: dt.date,
     clock_start: dt.date,
-) -> tuple[Finding, ...]:
+) -> tuple[Finding[FindingKind], ...]:
     """The unit's findings, most serious first; each is one line that needs no explanation.
 
     `clock_start` is when reinforcement could first have been due (first delivery, else the
     initiative's start): "Not reinforced for N days" counts from the last reinforcing touch, or
     from it when there was none.
     """
-    found: list[Finding] = []
+    found: list[Finding[FindingKind]] = []
     for step, item in steps:
         if not item.overdue or (step.kind is not CadenceKind.DELIVER
                                 and item.days_overdue <= GRACE_DAYS):
@@ -212,33 +203,34 @@ def unit_findings(
             FindingKind.DISAGREEMENT,
             f"Two leaders disagree on point {d.key_point}: {names.get(d.contradicting_leader, '?')}"
             f" says {_quote(d.quote)}",
-            d.key_point,
+            key_point=d.key_point,
         ))
     for lead in alignment.leaders:
         for k, quote in enumerate(lead.contradictions, start=1):
             if quote and (lead.leader_id, k) not in disagreeing:
                 found.append(Finding(
                     FindingKind.CONTRADICTION,
-                    f"{names.get(lead.leader_id, '?')} contradicts point {k}: {_quote(quote)}", k,
+                    f"{names.get(lead.leader_id, '?')} contradicts point {k}: {_quote(quote)}",
+                    key_point=k,
                 ))
         silent = [k for k in lead.silent_points() if not lead.contradictions[k - 1]]
         if silent:
             found.append(Finding(FindingKind.SILENT,
                                  f"{names.get(lead.leader_id, '?')} never mentions "
-                                 f"{_points(silent)}", silent[0]))
+                                 f"{_points(silent)}", key_point=silent[0]))
     low = [(share, k) for k, share in enumerate(comprehension.point_share, start=1)
            if share is not None and share < LOW_POINT_SHARE]
     if low:
         share, k = min(low)
         found.append(Finding(FindingKind.LOW_COMPREHENSION,
-                             f"Only {share:.0%} of reps can state point {k}", k))
+                             f"Only {share:.0%} of reps can state point {k}", key_point=k))
     if comprehension.not_answered and comprehension.members:
         found.append(Finding(
             FindingKind.NOT_ANSWERED,
             f"{len(comprehension.not_answered)} of {len(comprehension.members)} reps have not "
             "restated the message",
         ))
-    return tuple(sorted(found, key=lambda f: (f.severity, -f.days)))
+    return tuple(sorted(found, key=lambda f: (f.kind.severity, -f.days)))
 
 
 @dataclass(frozen=True)
@@ -250,7 +242,7 @@ class UnitHealthRow:
     members: tuple[int, ...]
     parts: HealthParts
     health: float | None
-    findings: tuple[Finding, ...]
+    findings: tuple[Finding[FindingKind], ...]
     alignment: UnitAlignment
     comprehension: UnitComprehension
     pulse: PulseLevels  # the team's pulse levels, 0..1 each
