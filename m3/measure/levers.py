@@ -31,7 +31,7 @@ NO_LINK = "no clear link"
 
 
 @dataclass(frozen=True)
-class LeverFinding:
+class LeverLead:
     """How well `lever` predicts the output in `scope` (a unit or overall)."""
 
     lever: str
@@ -106,14 +106,14 @@ def lever_rank(
     *,
     max_lag: int = 4,
     min_points: int = 12,
-) -> list[LeverFinding]:
+) -> list[LeverLead]:
     """Rank `levers` by how well they lead `output`, overall and per unit.
 
     `weekly` has columns unit, week, metric, value (one row per unit, week and metric).
     Returned best first within each scope (overall first).
     """
     units = sorted(weekly["unit"].unique().tolist())
-    findings: list[LeverFinding] = []
+    findings: list[LeverLead] = []
     for scope in [OVERALL, *units]:
         data = weekly if scope == OVERALL else weekly[weekly["unit"] == scope]
         for lever in levers:
@@ -134,12 +134,12 @@ def lever_rank(
             if best is None:
                 recorded = data.loc[data["metric"] == lever, "value"].fillna(0)
                 verdict = NO_DATA if not recorded.any() else TOO_THIN
-                findings.append(LeverFinding(lever, scope, None, None, None, n_max, r2,
+                findings.append(LeverLead(lever, scope, None, None, None, n_max, r2,
                                              verdict, None))
                 continue
             lag, r, p, n = best
             verdict = LEADS if r >= 0.3 and p < 0.05 else NO_LINK
-            findings.append(LeverFinding(lever, scope, lag, r, p, n, r2, verdict, projection))
+            findings.append(LeverLead(lever, scope, lag, r, p, n, r2, verdict, projection))
     order = {s: i for i, s in enumerate([OVERALL, *units])}
     return sorted(findings, key=lambda f: (order[f.scope], f.verdict != LEADS,
                                            -(f.r if f.r is not None else -2)))
