@@ -211,9 +211,8 @@ def org_import_command(units_csv: Path, people_csv: Path, as_of: dt.datetime | N
 # Domain command groups. The message commands ready Django themselves (some need no database);
 # the others get --data-dir and a ready Django from django_command.
 cli.add_command(message_group)
-for _command in (momentum_command, alerts_command, diagnose_command):
-    cli.add_command(_command)
-for _command in (import_command, owners_group, metrics_group, measure_group):
+for _command in (import_command, owners_group, metrics_group, measure_group, momentum_command,
+                 alerts_command, diagnose_command):
     cli.add_command(django_command(_command))
 
 

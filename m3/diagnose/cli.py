@@ -7,26 +7,13 @@ import json
 
 import click
 
-from m3.momentum.cli import DATE, as_of_resolved
-from m3.runtime import data_dir_option, django_ready
-
-
-def _number(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
+from m3.momentum.cli import as_of_resolved, rounded, unit_report_options
 
 
 @click.command("diagnose")
-@click.argument("title")
-@click.option("--unit", default=None, help="Only this unit (its name).")
-@click.option("--as-of", type=DATE, default=None, help="Use only what was known then "
-              "(default: today).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
-@data_dir_option
-def diagnose_command(title: str, unit: str | None, as_of: dt.datetime | None, fmt: str,
-                     data_dir: object) -> None:
+@unit_report_options
+def diagnose_command(title: str, unit: str | None, as_of: dt.datetime | None, fmt: str) -> None:
     """Diagnose initiative TITLE: status, cause and evidence for every unit in scope."""
-    django_ready(data_dir)  # type: ignore[arg-type]
     from m3.diagnose.report import initiative_diagnosis
     from m3.facts.store import facts_store_from_settings
     from m3.initiatives.models import Initiative
@@ -44,9 +31,9 @@ def diagnose_command(title: str, unit: str | None, as_of: dt.datetime | None, fm
                                    "cause": str(r.diagnosis.cause),
                                    "detail": r.diagnosis.detail,
                                    "momentum": str(r.unit.momentum.state),
-                                   "output_to_date_vs_forecast": _number(
+                                   "output_to_date_vs_forecast": rounded(
                                        r.unit.projection.to_date),
-                                   "projected_vs_forecast": _number(r.unit.projection.projected),
+                                   "projected_vs_forecast": rounded(r.unit.projection.projected),
                                    "evidence": [{"step": str(e.step), "finding": e.finding}
                                                 for e in r.diagnosis.evidence],
                                } for r in rows]}, indent=2))

@@ -7,7 +7,7 @@ import json
 
 import click
 
-from m3.runtime import data_dir_option, django_ready
+from m3.runtime import F
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -26,22 +26,29 @@ def as_of_resolved(initiative_title: str, as_of: dt.datetime | None) -> tuple[ob
     return initiative, day
 
 
-def _number(value: float | None) -> float | None:
+def rounded(value: float | None) -> float | None:
+    """A figure for JSON output: three decimals, None kept."""
     return None if value is None else round(value, 3)
 
 
+def unit_report_options(func: F) -> F:
+    """TITLE, --unit, --as-of and --format: the options of every unit report."""
+    for option in reversed((
+        click.argument("title"),
+        click.option("--unit", default=None, help="Only this unit (its name)."),
+        click.option("--as-of", type=DATE, default=None,
+                     help="Use only what was known then (default: today)."),
+        click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+                     show_default=True),
+    )):
+        func = option(func)
+    return func
+
+
 @click.command("momentum")
-@click.argument("title")
-@click.option("--unit", default=None, help="Only this unit (its name).")
-@click.option("--as-of", type=DATE, default=None, help="Use only what was known then "
-              "(default: today).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
-@data_dir_option
-def momentum_command(title: str, unit: str | None, as_of: dt.datetime | None, fmt: str,
-                     data_dir: object) -> None:
+@unit_report_options
+def momentum_command(title: str, unit: str | None, as_of: dt.datetime | None, fmt: str) -> None:
     """Momentum of every unit of initiative TITLE: building, holding, stalling or sliding."""
-    django_ready(data_dir)  # type: ignore[arg-type]
     from m3.facts.store import facts_store_from_settings
     from m3.initiatives.models import Initiative
     from m3.momentum.report import initiative_momentum
@@ -54,7 +61,7 @@ def momentum_command(title: str, unit: str | None, as_of: dt.datetime | None, fm
         click.echo(json.dumps({"initiative": initiative.title, "as_of": day.isoformat(),
                                "units": [{"unit": u.signals.name, "path": list(u.signals.path),
                                           "state": str(u.momentum.state),
-                                          "score": _number(u.momentum.score),
+                                          "score": rounded(u.momentum.score),
                                           "reasons": list(u.momentum.reasons)}
                                          for u in rows]}, indent=2))
         return
@@ -69,10 +76,8 @@ def momentum_command(title: str, unit: str | None, as_of: dt.datetime | None, fm
 @click.option("--as-of", type=DATE, default=None, help="Use only what was known then.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
-@data_dir_option
-def alerts_command(title: str, as_of: dt.datetime | None, fmt: str, data_dir: object) -> None:
+def alerts_command(title: str, as_of: dt.datetime | None, fmt: str) -> None:
     """Open early warnings of initiative TITLE: unit, kind, first raised, reason, leaders."""
-    django_ready(data_dir)  # type: ignore[arg-type]
     from m3.facts.store import facts_store_from_settings
     from m3.initiatives.models import Initiative
     from m3.momentum.report import initiative_momentum

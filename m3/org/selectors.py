@@ -18,14 +18,6 @@ def active_on(day: dt.date) -> Q:
     return Q(start__lte=day) & (Q(end__isnull=True) | Q(end__gt=day))
 
 
-def unit_children_map() -> dict[int | None, list[int]]:
-    """Parent unit id (None for roots) to the ids of its children, for the whole tree."""
-    children: dict[int | None, list[int]] = {}
-    for unit_id, parent_id in Unit.objects.values_list("id", "parent_id"):
-        children.setdefault(parent_id, []).append(unit_id)
-    return children
-
-
 def unit_tree_read() -> UnitTree:
     """The whole unit tree (parents and names), in one query."""
     rows = list(Unit.objects.values_list("id", "parent_id", "name"))
@@ -44,27 +36,12 @@ def audience_member_on_date(unit_ids: Iterable[int]) -> Exists:
 
 def unit_ids_with_descendants(unit_ids: Iterable[int]) -> frozenset[int]:
     """The given units and every unit below them in the tree."""
-    children = unit_children_map()
-    seen: set[int] = set()
-    stack = list(unit_ids)
-    while stack:
-        unit_id = stack.pop()
-        if unit_id in seen:
-            continue
-        seen.add(unit_id)
-        stack.extend(children.get(unit_id, []))
-    return frozenset(seen)
+    return unit_tree_read().with_descendants(unit_ids)
 
 
 def unit_ancestor_ids(unit_id: int) -> list[int]:
     """The unit's ancestors, nearest first (not the unit itself)."""
-    parents = dict(Unit.objects.values_list("id", "parent_id"))
-    chain: list[int] = []
-    current = parents.get(unit_id)
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = parents.get(current)
-    return chain
+    return unit_tree_read().ancestors(unit_id)
 
 
 def units_led_by(person: Person, day: dt.date) -> frozenset[int]:

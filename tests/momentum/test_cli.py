@@ -1,0 +1,49 @@
+"""`m3 momentum`, `m3 alerts` and `m3 diagnose` through the CLI runner."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from m3.diagnose.cli import diagnose_command
+from m3.errors import InputError
+from m3.facts.store import FactsStore
+from m3.momentum.cli import alerts_command, momentum_command
+from tests.momentum.test_selectors import CUT, build
+
+pytestmark = pytest.mark.django_db
+
+
+def test_diagnose_lists_every_unit_in_the_issues_json_shape(facts: FactsStore) -> None:
+    build(facts)
+    result = CliRunner().invoke(diagnose_command, ["lead with value", "--as-of", str(CUT),
+                                                   "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["as_of"] == str(CUT) and data["initiative"] == "Lead with value"
+    units = {u["unit"]: u for u in data["units"]}
+    assert set(units) == {"North", "Team A", "Team B"}
+    assert units["Team A"]["path"] == ["Company", "North", "Team A"]
+    assert set(units["North"]) == {"unit", "path", "status", "cause", "detail", "momentum",
+                                   "output_to_date_vs_forecast", "projected_vs_forecast",
+                                   "evidence"}
+    # Team B never recorded a demo: the chain stops at the reporting
+    assert (units["Team B"]["cause"], units["Team B"]["detail"]) == ("measure", "coverage")
+
+
+def test_momentum_and_alerts_answer_for_one_unit_or_all(facts: FactsStore) -> None:
+    build(facts)
+    one = CliRunner().invoke(momentum_command, ["Lead with value", "--unit", "team a",
+                                                "--as-of", str(CUT), "--format", "json"])
+    assert [u["unit"] for u in json.loads(one.output)["units"]] == ["Team A"]
+    alerts = CliRunner().invoke(alerts_command, ["Lead with value", "--as-of", str(CUT)])
+    assert alerts.exit_code == 0, alerts.output
+
+
+def test_an_as_of_before_the_start_is_refused_with_the_fix(facts: FactsStore) -> None:
+    build(facts)
+    result = CliRunner().invoke(diagnose_command, ["Lead with value", "--as-of", "2020-01-01"])
+    assert isinstance(result.exception, InputError)
+    assert "choose a date from then on" in str(result.exception)
