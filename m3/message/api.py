@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 
 from m3.initiatives.selectors import initiative_for_viewer, initiatives_visible
-from m3.message.due import person_due_list
+from m3.message.due import DueRow, person_due_list
 from m3.message.evidence import unit_message_evidence
 from m3.message.health import UnitHealthRow
 from m3.message.models import Touchpoint
@@ -158,17 +158,6 @@ class UnitEvidenceOut(Schema):
     not_answered: list[str]
 
 
-class DueOut(Schema):
-    initiative_id: int
-    initiative: str
-    unit_id: int
-    unit: str
-    step: str
-    due: dt.date
-    last_touch: dt.date | None
-    days_overdue: int
-
-
 def _touchpoint(tp: Touchpoint) -> dict[str, Any]:
     score = getattr(tp, "score", None)
     return {
@@ -285,7 +274,7 @@ def touchpoints_create(request: HttpRequest, body: TouchpointIn) -> HttpResponse
                         status=201 if logged.outcome == "added" else 200)
 
 
-@router.get("/message/due", response=list[DueOut])
+@router.get("/message/due", response=list[DueRow])
 def message_due_get(request: HttpRequest) -> list[Any]:
     """The viewer's overdue cadence steps (deliver, redeliver, reinforce), most overdue first."""
     scope = request_scope(request)
