@@ -7,7 +7,7 @@ import json
 
 import click
 
-from m3.momentum.cli import as_of_resolved, rounded, unit_report_options
+from m3.momentum.cli import as_of_resolved, only_unit, rounded, unit_report_options
 
 
 @click.command("diagnose")
@@ -20,8 +20,8 @@ def diagnose_command(title: str, unit: str | None, as_of: dt.datetime | None, fm
 
     initiative, day = as_of_resolved(title, as_of)
     assert isinstance(initiative, Initiative)
-    rows = [r for r in initiative_diagnosis(initiative, facts_store_from_settings(), day)
-            if unit is None or r.unit.signals.name.lower() == unit.lower()]
+    rows = only_unit(initiative_diagnosis(initiative, facts_store_from_settings(), day), unit,
+                     lambda r: r.unit.signals.name)
     if fmt == "json":
         click.echo(json.dumps({"initiative": initiative.title, "as_of": day.isoformat(),
                                "units": [{

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
+from collections.abc import Callable
+from typing import TypeVar
 
 import click
 
+from m3.errors import NotFound
 from m3.runtime import F
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -24,6 +28,23 @@ def as_of_resolved(initiative_title: str, as_of: dt.datetime | None) -> tuple[ob
     day = as_of.date() if as_of else today
     as_of_check(initiative, day, today)
     return initiative, day
+
+
+T = TypeVar("T")
+
+
+def only_unit(rows: list[T], unit: str | None, name: Callable[[T], str]) -> list[T]:
+    """The rows of the unit named `unit` (any case), or all rows; NotFound names the units."""
+    if unit is None:
+        return rows
+    mine = [row for row in rows if name(row).lower() == unit.strip().lower()]
+    if not mine:
+        names = [name(row) for row in rows]
+        close = difflib.get_close_matches(unit, names, n=3)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise NotFound(f"No unit called {unit!r} in the initiative's scope.{hint} Its units: "
+                       f"{', '.join(names[:12]) or 'none'}.")
+    return mine
 
 
 def rounded(value: float | None) -> float | None:
@@ -55,8 +76,8 @@ def momentum_command(title: str, unit: str | None, as_of: dt.datetime | None, fm
 
     initiative, day = as_of_resolved(title, as_of)
     assert isinstance(initiative, Initiative)
-    rows = [u for u in initiative_momentum(initiative, facts_store_from_settings(), day)
-            if unit is None or u.signals.name.lower() == unit.lower()]
+    rows = only_unit(initiative_momentum(initiative, facts_store_from_settings(), day), unit,
+                     lambda u: u.signals.name)
     if fmt == "json":
         click.echo(json.dumps({"initiative": initiative.title, "as_of": day.isoformat(),
                                "units": [{"unit": u.signals.name, "path": list(u.signals.path),

@@ -82,6 +82,10 @@ def as_of_check(initiative: Initiative, as_of: dt.date, today: dt.date) -> None:
     if as_of > today:
         raise InputError(f"--as-of {as_of} is after today ({today}): M3 knows only what has "
                          "happened.")
+    first_sunday = week_end(initiative.start)
+    if as_of < first_sunday:
+        raise InputError(f"No week of {initiative.title} has ended by {as_of}: momentum is read "
+                         f"from whole weeks; use --as-of {first_sunday} or later.")
 
 
 def _paths(unit_ids: frozenset[int]) -> dict[int, tuple[str, ...]]:

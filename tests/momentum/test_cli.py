@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from m3.diagnose.cli import diagnose_command
-from m3.errors import InputError
+from m3.errors import InputError, NotFound
 from m3.facts.store import FactsStore
 from m3.momentum.cli import alerts_command, momentum_command
 from tests.momentum.test_selectors import CUT, build
@@ -47,3 +47,31 @@ def test_an_as_of_before_the_start_is_refused_with_the_fix(facts: FactsStore) ->
     result = CliRunner().invoke(diagnose_command, ["Lead with value", "--as-of", "2020-01-01"])
     assert isinstance(result.exception, InputError)
     assert "choose a date from then on" in str(result.exception)
+
+
+def test_an_unknown_unit_is_named_with_the_closest_ones(facts: FactsStore) -> None:
+    build(facts)
+    result = CliRunner().invoke(diagnose_command, ["Lead with value", "--unit", "Team AA",
+                                                   "--as-of", str(CUT)])
+    assert isinstance(result.exception, NotFound)
+    assert "Did you mean Team A" in str(result.exception)
+
+
+def test_an_as_of_before_the_first_week_ends_says_which_date_to_use(facts: FactsStore) -> None:
+    build(facts)
+    result = CliRunner().invoke(momentum_command, ["Lead with value", "--as-of", "2026-01-07"])
+    assert isinstance(result.exception, InputError)
+    assert "use --as-of 2026-01-11 or later" in str(result.exception)
+
+
+def test_an_initiative_without_facts_says_what_is_missing(facts: FactsStore) -> None:
+    from m3.initiatives.services import initiative_save
+    from tests.factories import small_org
+    from tests.initiatives.test_services import roi_input
+
+    initiative_save(roi_input(small_org()))
+    result = CliRunner().invoke(diagnose_command, ["Lead with value", "--as-of", str(CUT),
+                                                   "--format", "json"])
+    assert result.exit_code == 0, result.output
+    [team] = json.loads(result.output)["units"]
+    assert (team["cause"], team["detail"]) == ("measure", "coverage")
