@@ -71,15 +71,18 @@ def demo(ctx: click.Context, reps: int, weeks: int, seed: int, reset: bool, no_s
     for role, email, password in result.logins:
         click.echo(f"  {role:<10} {email:<36} {password}")
     if not no_serve:
-        ctx.invoke(serve, host=host, port=port, workers=2, data_dir=data_dir)
+        ctx.invoke(serve, host=host, port=port, workers=2, threads=8, data_dir=data_dir)
 
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Processes; one per CPU is right for most machines.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
+              help="Threads per process: requests waiting on the databases do not queue.")
 @data_dir_option
-def serve(host: str, port: int, workers: int, data_dir: Path | None) -> None:
+def serve(host: str, port: int, workers: int, threads: int, data_dir: Path | None) -> None:
     """Serve the web app and API with gunicorn (Ctrl-C stops it)."""
     django_ready(data_dir, migrate=False)
     from m3.runtime import migrations_pending
@@ -92,6 +95,7 @@ def serve(host: str, port: int, workers: int, data_dir: Path | None) -> None:
     click.echo(f"M3 serving on http://{host}:{port}/  (Ctrl-C to stop)")
     command = [sys.executable, "-m", "gunicorn", "m3.wsgi:application",
                "--bind", f"{host}:{port}", "--workers", str(workers),
+               "--threads", str(threads), "--worker-class", "gthread",
                "--access-logfile", "-", "--timeout", "120"]
     with socket.socket() as probe:
         if probe.connect_ex((host, port)) == 0:

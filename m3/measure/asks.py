@@ -18,13 +18,13 @@ from m3.facts.store import FactsStore
 from m3.initiatives.selectors import initiatives_visible
 from m3.measure.evaluate import metric_result
 from m3.measure.metric import Target
-from m3.org.models import Membership, Person, Unit
+from m3.org.models import Membership, Unit
 from m3.org.scope import Scope
 from m3.org.selectors import (
     active_on,
     members_of_units_on,
-    person_attribution_seen,
-    unit_tree_attribution,
+    people_attribution_seen,
+    units_tree_attribution,
 )
 from m3.vocabulary import Role
 from m3.weeks import Grain, last_full_week, week_end
@@ -95,26 +95,32 @@ def _ask_rows(scope: Scope, day: dt.date) -> list[AskRowSpec]:
     """Who the viewer's ask board has rows for: themself (rep), their reps (one team) or teams.
 
     A person's facts count only while they belonged to a unit the viewer leads (a rep's own row
-    and an admin's rows count all of them).
+    and an admin's rows count all of them). The org is read set-wise: one tree read and one
+    membership read, however many rows.
     """
-    def person_row(person_id: int, label: str) -> AskRowSpec:
-        key = f"person:{person_id}"
-        person = Person.objects.get(pk=person_id)
-        seen = person_attribution_seen(person, scope.unit_ids, node=key,
-                                       whole_history=scope.sees_whole_history(person_id))
-        return AskRowSpec(key, label, person_id, None, tuple(seen))
+    def people_rows(people: list[tuple[int, str]]) -> list[AskRowSpec]:
+        whole = {pid for pid, _ in people if scope.sees_whole_history(pid)}
+        nodes = [(pid, f"person:{pid}") for pid, _ in people]
+        seen = people_attribution_seen(nodes, scope.unit_ids, whole)
+        return [AskRowSpec(node, label, pid, None,
+                           tuple(a for a in seen if a.node == node))
+                for (pid, node), (_, label) in zip(nodes, people, strict=True)]
 
     if scope.role is Role.REP and scope.person_id is not None:
-        return [person_row(scope.person_id, "You")]
+        return people_rows([(scope.person_id, "You")])
     team_ids = set(Membership.objects.filter(active_on(day)).values_list("unit_id", flat=True))
     if not scope.everything:
         team_ids &= scope.unit_ids
-    teams = list(Unit.objects.filter(pk__in=team_ids).order_by("name"))
+    teams = list(Unit.objects.filter(pk__in=team_ids).order_by("name").values_list("pk", "name"))
     if len(teams) == 1:
-        members = members_of_units_on([teams[0].pk], day).filter(role=Role.REP)
-        return [person_row(p.pk, p.name) for p in members]
-    return [AskRowSpec(f"unit:{t.pk}", t.name, None, t.pk,
-                       tuple(unit_tree_attribution(t, f"unit:{t.pk}"))) for t in teams]
+        members = members_of_units_on([teams[0][0]], day).filter(role=Role.REP)
+        return people_rows(list(members.values_list("pk", "name")))
+    attribution = units_tree_attribution((pk, f"unit:{pk}") for pk, _ in teams)
+    by_node: dict[str, list[Attribution]] = {}
+    for a in attribution:
+        by_node.setdefault(a.node, []).append(a)
+    return [AskRowSpec(f"unit:{pk}", name, None, pk, tuple(by_node.get(f"unit:{pk}", ())))
+            for pk, name in teams]
 
 
 def ask_boards(scope: Scope, facts: FactsStore, day: dt.date) -> list[AskBoard]:
@@ -123,7 +129,8 @@ def ask_boards(scope: Scope, facts: FactsStore, day: dt.date) -> list[AskBoard]:
     first_week = last_week - dt.timedelta(weeks=ASK_TREND_WEEKS - 1)
     rows_spec = _ask_rows(scope, day)
     boards = []
-    for initiative in initiatives_visible(scope, day).filter(start__lte=day, end__gte=first_week):
+    running = initiatives_visible(scope, day).filter(start__lte=day, end__gte=first_week)
+    for initiative in running.prefetch_related("asks"):
         asks = [(a.behaviour, a.lever_metric, a.target_per_rep_per_week)
                 for a in initiative.asks.all()]
         if not asks or not rows_spec:
@@ -136,21 +143,30 @@ def ask_boards(scope: Scope, facts: FactsStore, day: dt.date) -> list[AskBoard]:
         frame = metric_result(metrics, attribution, Grain.WEEK, first_week,
                               week_end(last_week), facts=facts,
                               targets=targets).frame
-        frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
+        latest = pd.to_datetime(frame["period_start"]).dt.date == last_week
+        # Two group-bys for the whole board, not a filter per row and ask.
+        trend = _sums(frame)
+        last = _sums(frame[latest])
         rows = []
         for spec in rows_spec:
-            mine = frame[frame["node"] == spec.key]
-            last, trend = [], []
-            for _, metric, _ in asks:
-                series = mine[mine["metric"] == metric]
-                latest = series[series["period_start"] == last_week]
-                last.append(_cell(latest["value"].sum(min_count=1), latest["target"].sum()))
-                trend.append(_cell(series["value"].sum(min_count=1), series["target"].sum()))
-            rows.append(AskRow(spec.label, spec.person_id, spec.unit_id, tuple(last),
-                               tuple(trend)))
+            rows.append(AskRow(
+                spec.label, spec.person_id, spec.unit_id,
+                tuple(_cell(*last.get((spec.key, m), (NAN, NAN))) for _, m, _ in asks),
+                tuple(_cell(*trend.get((spec.key, m), (NAN, NAN))) for _, m, _ in asks)))
         boards.append(AskBoard(initiative.pk, initiative.title, tuple(asks), last_week,
                                tuple(rows)))
     return boards
+
+
+NAN = float("nan")
+
+
+def _sums(frame: pd.DataFrame) -> dict[tuple[str, str], tuple[float, float]]:
+    """(node, metric) → (sum of values, NaN when all are missing; sum of targets)."""
+    grouped = frame.groupby(["node", "metric"], sort=False)
+    values, targets = grouped["value"].sum(min_count=1), grouped["target"].sum()
+    return dict(zip(values.index, zip(values.tolist(), targets.tolist(), strict=True),
+                    strict=True))
 
 
 def _cell(value: float, target: float) -> AskCell:

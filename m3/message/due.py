@@ -53,7 +53,8 @@ def leader_due_list(leader: Person, initiative: Initiative, today: dt.date) -> l
     led = units_led_by(leader, today)
     if not led:
         return []
-    return overdue_items(health_inputs(initiative, today, unit_ids=led), leader.pk, today)
+    return overdue_items(health_inputs(initiative, today, unit_ids=led, cadence_only=True),
+                         leader.pk, today)
 
 
 def person_due_list(person: Person | None, initiatives: Iterable[Initiative],
@@ -68,7 +69,7 @@ def person_due_list(person: Person | None, initiatives: Iterable[Initiative],
     for initiative in initiatives:
         if not initiative.start <= today <= initiative.end:
             continue
-        inputs = health_inputs(initiative, today, unit_ids=led)
+        inputs = health_inputs(initiative, today, unit_ids=led, cadence_only=True)
         rows += [DueRow(initiative.pk, initiative.title, item.team_id,
                         inputs.unit_name(item.team_id), str(item.step), item.due,
                         item.last_touch, item.days_overdue)

@@ -32,6 +32,7 @@ from m3.message.text import CanonicalMessage
 from m3.org.models import Leadership, Membership, Person, Unit
 from m3.org.scope import Scope
 from m3.org.selectors import members_of_units_on, unit_tree_read
+from m3.pulse.levels import PulseHistory
 from m3.pulse.selectors import pulse_history
 from m3.vocabulary import CadenceKind
 from m3.weeks import week_bounds
@@ -82,8 +83,12 @@ def initiative_scoring_method(initiative: Initiative) -> Method | None:
 
 
 def health_inputs(initiative: Initiative, until: dt.date, *, since: dt.date | None = None,
-                  unit_ids: Collection[int] | None = None) -> HealthInputs:
+                  unit_ids: Collection[int] | None = None,
+                  cadence_only: bool = False) -> HealthInputs:
     """What the initiative's message health rests on, for any day in [since, until].
+
+    `cadence_only` reads what the cadence (the due list) needs and leaves the scores,
+    restatements and pulses empty: the health parts computed from such inputs are not health.
 
     `since` defaults to `until` (one day). With `unit_ids`, only those teams are read (their
     members, the leaders of them and of the units above them, the touchpoints that reach them,
@@ -121,9 +126,11 @@ def health_inputs(initiative: Initiative, until: dt.date, *, since: dt.date | No
         unit_names={unit: tree.name(unit) for unit in teams},
         memberships=tuple(memberships), leaderships=tuple(leaderships),
         touches=_touch_records(initiative, until, len(message.key_points), tree.with_descendants,
-                               None if members is None else (chain_units, members)),
-        restatements=_restatements(initiative, since, until, members),
-        pulses=pulse_history(initiative.pk, since, until, members),
+                               None if members is None else (chain_units, members),
+                               scores=not cadence_only),
+        restatements=() if cadence_only else _restatements(initiative, since, until, members),
+        pulses=PulseHistory(()) if cadence_only else pulse_history(initiative.pk, since, until,
+                                                                   members),
         names=names,
     )
 
@@ -131,10 +138,10 @@ def health_inputs(initiative: Initiative, until: dt.date, *, since: dt.date | No
 def _touch_records(
     initiative: Initiative, until: dt.date, n_points: int,
     reach: Callable[[list[int]], frozenset[int]],
-    audience: tuple[set[int], set[int]] | None,
+    audience: tuple[set[int], set[int]] | None, *, scores: bool = True,
 ) -> tuple[TouchRecord, ...]:
-    """Every touchpoint up to `until` with its stored score; with `audience` = (units, people)
-    only those addressed to one of them."""
+    """Every touchpoint up to `until` with its stored score (unless not `scores`); with
+    `audience` = (units, people) only those addressed to one of them."""
     rows = Touchpoint.objects.filter(initiative=initiative, date__lte=until)
     if audience is not None:
         units, people = audience
@@ -149,7 +156,7 @@ def _touch_records(
             reached[unit_id] = reach([unit_id])
         touch = Touch(leader_id, date, reached.get(unit_id, frozenset()), person_id)
         score = None
-        if consistency is not None:  # a stored score (its consistency is never null)
+        if scores and consistency is not None:  # a stored score (consistency is never null)
             points = key_points_from_json(stored)[:n_points]
             score = ScoredTouch(
                 touchpoint_id=pk, leader_id=leader_id, date=date, consistency=consistency,

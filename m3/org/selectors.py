@@ -144,6 +144,45 @@ def unit_tree_attribution(unit: Unit, node: str | None = None) -> list[Attributi
     return unit_attribution(unit_ids_with_descendants([unit.pk]), label)
 
 
+def units_tree_attribution(units: Iterable[tuple[int, str]]) -> list[Attribution]:
+    """`unit_tree_attribution` for many units at once: one tree read, one membership read.
+
+    `units` are (unit id, node) pairs; every membership of each unit and of the units below it
+    counts for that unit's node.
+    """
+    units = list(units)
+    tree = unit_tree_read()
+    below = {unit_id: tree.with_descendants([unit_id]) for unit_id, _ in units}
+    rows = list(Membership.objects.filter(
+        unit_id__in=sorted(set().union(*below.values()))).values_list(
+            "unit_id", "person_id", "start", "end"))
+    return [Attribution(node, pid, start, end) for unit_id, node in units
+            for member_unit, pid, start, end in rows if member_unit in below[unit_id]]
+
+
+def people_attribution_seen(
+    people: Iterable[tuple[int, str]], unit_ids: frozenset[int], whole_history: set[int]
+) -> list[Attribution]:
+    """`person_attribution_seen` for many people at once ((person id, node) pairs), one read.
+
+    A person in `whole_history` counts with all their facts, the others only while they belonged
+    to one of `unit_ids`.
+    """
+    people = list(people)
+    stretches: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
+    for pid, start, end in Membership.objects.filter(
+            unit_id__in=list(unit_ids), person_id__in=[p for p, _ in people]).values_list(
+                "person_id", "start", "end"):
+        stretches.setdefault(pid, []).append((start, end))
+    found = []
+    for pid, node in people:
+        if pid in whole_history:
+            found.append(Attribution(node, pid))
+        else:
+            found += [Attribution(node, pid, start, end) for start, end in stretches.get(pid, [])]
+    return found
+
+
 def person_attribution_seen(
     person: Person, unit_ids: frozenset[int], *, whole_history: bool, node: str = ""
 ) -> list[Attribution]:
