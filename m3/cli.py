@@ -14,10 +14,12 @@ import click
 from m3.diagnose.cli import diagnose_command
 from m3.errors import ConfigError, M3Error
 from m3.ingest.cli import import_command, owners_group
+from m3.jobs.cli import jobs_group
 from m3.measure.cli import measure_group, metrics_group
 from m3.message.cli import message_group
 from m3.momentum.cli import alerts_command, momentum_command
 from m3.runtime import data_dir_option, django_command, django_ready, facts_ready, progress_bar
+from m3.state.cli import state_group
 
 
 @click.group()
@@ -70,8 +72,11 @@ def demo(ctx: click.Context, reps: int, weeks: int, seed: int, reset: bool, no_s
     click.echo("Demo logins (role, email, password):")
     for role, email, password in result.logins:
         click.echo(f"  {role:<10} {email:<36} {password}")
+    click.echo("The weekly state (momentum and diagnosis per unit and week) is computed in the "
+               "background by `m3 serve`, or now by `m3 jobs run`.")
     if not no_serve:
-        ctx.invoke(serve, host=host, port=port, workers=2, threads=8, data_dir=data_dir)
+        ctx.invoke(serve, host=host, port=port, workers=2, threads=8, jobs=True,
+                   data_dir=data_dir)
 
 
 @cli.command()
@@ -81,9 +86,12 @@ def demo(ctx: click.Context, reps: int, weeks: int, seed: int, reset: bool, no_s
               help="Processes; one per CPU is right for most machines.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
               help="Threads per process: requests waiting on the databases do not queue.")
+@click.option("--jobs/--no-jobs", default=True, show_default=True,
+              help="Also work the job queue (the weekly state's refreshes) in a worker process.")
 @data_dir_option
-def serve(host: str, port: int, workers: int, threads: int, data_dir: Path | None) -> None:
-    """Serve the web app and API with gunicorn (Ctrl-C stops it)."""
+def serve(host: str, port: int, workers: int, threads: int, jobs: bool,
+          data_dir: Path | None) -> None:
+    """Serve the web app and API with gunicorn (Ctrl-C stops it), and work the job queue."""
     django_ready(data_dir, migrate=False)
     from m3.runtime import migrations_pending
 
@@ -97,6 +105,8 @@ def serve(host: str, port: int, workers: int, threads: int, data_dir: Path | Non
                "--bind", f"{host}:{port}", "--workers", str(workers),
                "--threads", str(threads), "--worker-class", "gthread",
                "--access-logfile", "-", "--timeout", "120"]
+    if jobs:  # m3.serving's hooks start a job worker beside the web workers
+        command += ["--config", "python:m3.serving"]
     with socket.socket() as probe:
         if probe.connect_ex((host, port)) == 0:
             raise M3Error(f"Port {port} on {host} is in use: stop what runs there or choose "
@@ -216,7 +226,7 @@ def org_import_command(units_csv: Path, people_csv: Path, as_of: dt.datetime | N
 # the others get --data-dir and a ready Django from django_command.
 cli.add_command(message_group)
 for _command in (import_command, owners_group, metrics_group, measure_group, momentum_command,
-                 alerts_command, diagnose_command):
+                 alerts_command, diagnose_command, state_group, jobs_group):
     cli.add_command(django_command(_command))
 
 

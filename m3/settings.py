@@ -24,12 +24,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "m3.org",
+    "m3.jobs",
     "m3.ingest",
     "m3.initiatives",
     "m3.measure",
     "m3.message",
     "m3.pulse",
     "m3.reports",
+    "m3.state",
 ]
 
 MIDDLEWARE = [

@@ -62,7 +62,7 @@ def test_pages_keep_answering_while_another_process_writes_the_facts(tmp_path: P
     writer = None
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        for _ in range(300):  # a loaded 2-CPU machine takes a while to boot gunicorn
             try:
                 urllib.request.urlopen(f"{base}/login/", timeout=1)
                 break

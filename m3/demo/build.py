@@ -22,6 +22,7 @@ from m3.facts.store import FactsStore
 from m3.ingest.services import import_run_finish, import_run_start
 from m3.initiatives.models import Initiative
 from m3.initiatives.services import AskInput, CadenceInput, InitiativeInput, initiative_save
+from m3.jobs.services import state_refresh_enqueue
 from m3.message.encoders import Method
 from m3.message.models import Restatement, Touchpoint
 from m3.message.services import initiative_rescore
@@ -89,6 +90,7 @@ def demo_build(
             user_create(email, password)
         counts["logins"] = len(logins)
         _facts_write(story, pk, facts, counts, report)
+        state_refresh_enqueue("demo built")
     report("done", 1.0)
     return DemoResult(
         logins=logins,

@@ -26,6 +26,7 @@ from m3.errors import InputError
 from m3.ingest.csvfile import CsvTable, csv_read
 from m3.ingest.problems import ImportRejected, Problem, problems_report_write
 from m3.ingest.services import import_run_finish, import_run_start
+from m3.jobs.services import state_refresh_enqueue
 from m3.org.models import CrmIdentity, Leadership, Membership, Person, Unit
 from m3.vocabulary import ImportStatus, LeadershipKind, Role
 
@@ -349,6 +350,9 @@ def org_import(
             counts = _apply(plan, as_of)
             if dry_run:
                 transaction.set_rollback(True)
+            elif any(n for key, n in counts.items() if key != "unchanged"):
+                # Memberships are dated: a change may move history, so every week is redone.
+                state_refresh_enqueue(f"org import run {run.pk}")
     except InputError as exc:
         import_run_finish(run, ImportStatus.REJECTED, message=exc.message)
         raise

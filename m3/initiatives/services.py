@@ -9,6 +9,7 @@ from django.db import transaction
 
 from m3.errors import InputError
 from m3.initiatives.models import Ask, CadenceStep, ForecastPoint, Initiative, KeyPoint
+from m3.jobs.services import state_refresh_enqueue
 from m3.org.models import Person, Unit
 from m3.vocabulary import CadenceKind, LeadershipKind
 
@@ -140,4 +141,5 @@ def initiative_save(data: InitiativeInput, initiative: Initiative | None = None)
                     leader_kinds=",".join(s.leader_kinds))
         for s in data.cadence
     )
+    state_refresh_enqueue(f"initiative {initiative.title!r} saved", initiative_id=initiative.pk)
     return initiative

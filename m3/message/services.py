@@ -19,6 +19,7 @@ from django.utils import timezone
 from m3.errors import AccessDenied, InputError
 from m3.initiatives.models import Initiative
 from m3.initiatives.selectors import initiative_unit_ids
+from m3.jobs.services import state_refresh_enqueue
 from m3.message.consistency import ConsistencyReport, texts_consistency
 from m3.message.encoders import Method, TextEncoder, default_encoder, encoder_available
 from m3.message.models import Restatement, Touchpoint, TouchpointScore
@@ -186,6 +187,8 @@ def touchpoints_score(
         update_fields=["consistency", "key_points", "method", "reliable", "truncated",
                        "message_digest", "scored_at"],
     )
+    state_refresh_enqueue(f"{len(rows)} touchpoint(s) scored", initiative_id=initiative.pk,
+                          since=min(t.date for t in touchpoints))
     return len(rows)
 
 
@@ -209,6 +212,8 @@ def restatements_score(
         restatements, ["consistency", "key_points", "method", "reliable", "message_digest"],
         batch_size=500,
     )
+    state_refresh_enqueue(f"{len(restatements)} restatement(s) scored",
+                          initiative_id=initiative.pk, since=min(r.date for r in restatements))
     return len(restatements)
 
 

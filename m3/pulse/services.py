@@ -15,6 +15,7 @@ from django.db import transaction
 from m3.errors import AccessDenied, InputError
 from m3.initiatives.models import Initiative
 from m3.initiatives.selectors import initiative_unit_ids
+from m3.jobs.services import state_refresh_enqueue
 from m3.org.models import Person
 from m3.org.scope import scope_for_person
 from m3.pulse.models import PulseResponse
@@ -84,4 +85,6 @@ def pulse_answer(data: PulseAnswers) -> tuple[int, int]:
             question=question, defaults={"score": score, "comment": comment},
         )
         added, updated = added + int(created), updated + int(not created)
+    state_refresh_enqueue(f"pulse of person {data.person_id}", initiative_id=initiative.pk,
+                          since=data.week)
     return added, updated

@@ -10,6 +10,7 @@ upsert, which is one transaction. Re-running an import updates changed rows and 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import getpass
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -17,6 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -33,6 +35,7 @@ from m3.ingest.crm.rules import rows_schema
 from m3.ingest.crm.transform import batch_transform
 from m3.ingest.problems import ImportRejected, Problem, problems_report_write
 from m3.ingest.services import import_run_finish, import_run_start
+from m3.jobs.services import state_refresh_enqueue
 from m3.vocabulary import ImportStatus
 
 MAX_KEPT_PROBLEMS = 100_000
@@ -103,6 +106,15 @@ class _Staging:
                 self.writer = None
             self.thread.shutdown(wait=True)
 
+
+def _earliest_day(path: Path, table: str) -> dt.date | None:
+    """The earliest date a staged fact file carries (None when it has none)."""
+    columns = ("occurred_at",) if table == "activities" else ("created_at", "closed_at")
+    least = ", ".join(f"min({c})" for c in columns)
+    with duckdb.connect() as con:
+        got = con.execute(f"SELECT least({least}) FROM read_parquet(?)", [str(path)]).fetchone()
+    day = got[0] if got else None
+    return day.date() if isinstance(day, dt.datetime) else day
 
 def _staging_schema(kind: str) -> pa.Schema:
     fields = [f for f in rows_schema(kind) if f.name != "__row__"]
@@ -317,6 +329,11 @@ def crm_import(
                 got = store.upsert_parquet(table, staging.path, keys_checked=True)
                 counts = UpsertCounts(counts.added + got.added, counts.updated + got.updated,
                                       counts.unchanged + got.unchanged)
+                if got.added or got.updated:
+                    # New rows touch the weeks from their earliest date on; an updated row may
+                    # have moved from an unknown earlier date, so then every week is redone.
+                    since = None if got.updated else _earliest_day(staging.path, table)
+                    state_refresh_enqueue(f"import run {run.pk}: {table}", since=since)
         unknown_list = tuple(unknown.most_common())
         message = (f"{len(unknown_list)} unknown owner(s): "
                    + ", ".join(o for o, _ in unknown_list[:20])) if unknown_list else ""

@@ -11,6 +11,7 @@ import pandas as pd
 from m3.errors import InputError, NotFound
 from m3.facts.store import FactsStore
 from m3.ingest.crm.mapping import OwnerMatch
+from m3.jobs.services import state_refresh_enqueue
 from m3.org.models import CrmIdentity, Person
 from m3.vocabulary import Engine
 
@@ -119,4 +120,6 @@ def owner_map(store: FactsStore, owner: str, person_key: str) -> tuple[Person, i
             with native.transaction(), native.cursor() as cur:
                 for sql in statements:
                     cur.execute(sql, (person.pk, owner))
+    if updated:
+        state_refresh_enqueue(f"owner {owner!r} mapped to {person.email}")
     return person, updated

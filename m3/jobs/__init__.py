@@ -1,0 +1,1 @@
+"""Background jobs on a queue kept in the app database (no Redis needed)."""

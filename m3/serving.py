@@ -1,0 +1,31 @@
+"""gunicorn's configuration hooks for `m3 serve`: a job worker runs beside the web workers.
+
+The weekly state is refreshed by jobs that imports, touchpoints, pulses and edits queue, so the
+server that shows it also works the queue: one `m3 jobs work` process, started when gunicorn is
+ready and stopped when it exits. `m3 serve --no-jobs` leaves the queue to another process.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+_worker: subprocess.Popen[bytes] | None = None
+
+
+def when_ready(server: Any) -> None:
+    """Start the job worker."""
+    global _worker
+    _worker = subprocess.Popen([sys.executable, "-m", "m3", "jobs", "work"])
+    server.log.info("M3 job worker started (pid %s)", _worker.pid)
+
+
+def on_exit(server: Any) -> None:
+    """Stop the job worker with the server."""
+    if _worker is not None and _worker.poll() is None:
+        _worker.terminate()
+        try:
+            _worker.wait(10)
+        except subprocess.TimeoutExpired:
+            _worker.kill()

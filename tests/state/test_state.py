@@ -1,0 +1,116 @@
+"""The weekly state: stored weeks equal the diagnosis computed on the fly, point in time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from m3.diagnose.report import initiative_diagnosis, unit_record
+from m3.facts.store import FactsStore
+from m3.jobs.models import Job, JobStatus
+from m3.jobs.services import jobs_run_pending, state_refresh_enqueue
+from m3.org.scope import scope_for_person
+from m3.state.cli import state_group
+from m3.state.models import UnitWeek
+from m3.state.selectors import state_week, unit_weeks
+from m3.state.services import state_refresh, state_weeks
+from m3.weeks import week_end
+from tests.momentum.test_selectors import START, build
+
+pytestmark = pytest.mark.django_db
+TODAY = START + dt.timedelta(weeks=6, days=2)  # weeks 0–5 have ended
+
+
+def stored(initiative: object) -> dict[dt.date, list[dict[str, object]]]:
+    weeks: dict[dt.date, list[dict[str, object]]] = {}
+    for row in UnitWeek.objects.filter(initiative=initiative).order_by("week", "pk"):
+        weeks.setdefault(row.week, []).append(row.record)
+    return weeks
+
+
+def on_the_fly(initiative: object, facts: FactsStore,
+               weeks: list[dt.date]) -> dict[dt.date, list[dict[str, object]]]:
+    return {w: [unit_record(r) for r in initiative_diagnosis(initiative, facts, week_end(w))]
+            for w in weeks}
+
+
+def test_every_stored_week_equals_the_diagnosis_computed_on_the_fly(facts: FactsStore) -> None:
+    _, initiative = build(facts)
+    result = state_refresh(initiative, facts, today=TODAY)
+    weeks = state_weeks(initiative, TODAY)
+    assert weeks == [START + dt.timedelta(weeks=w) for w in range(6)]
+    assert result.weeks == 6 and result.rows == 6 * 3  # North, Team A, Team B each week
+    assert stored(initiative) == on_the_fly(initiative, facts, weeks)
+    # The columns pages sort on are the record's own figures.
+    row = UnitWeek.objects.get(initiative=initiative, unit__name="Team A", week=weeks[-1])
+    assert (row.status, row.cause, row.momentum) == (
+        row.record["status"], row.record["cause"], row.record["momentum"])
+    assert row.as_of == week_end(weeks[-1])
+
+
+def test_a_refresh_from_a_later_week_leaves_the_earlier_weeks_as_they_were(
+        facts: FactsStore) -> None:
+    org, initiative = build(facts)
+    state_refresh(initiative, facts, today=TODAY)
+    before = {r.pk: r.record for r in UnitWeek.objects.filter(week__lt=START +
+                                                                dt.timedelta(weeks=4))}
+    later = {(r.unit_id, r.week): r.record for r in UnitWeek.objects.filter(
+        week__gte=START + dt.timedelta(weeks=4))}
+    # A big deal won in week 4: only weeks 4 and 5 can change.
+    day = pd.Timestamp(START + dt.timedelta(weeks=4, days=2))
+    facts.upsert("opportunities", pd.DataFrame({
+        "source": "t", "id": ["late"], "rep_id": org.rep_b1.pk, "owner": "x", "account": "A",
+        "product": None, "stage": "closed_won", "amount": 9000.0, "currency": "USD",
+        "created_at": day, "closed_at": day + pd.Timedelta(hours=4), "won": True}))
+    result = state_refresh(initiative, facts, since=START + dt.timedelta(weeks=4, days=2),
+                           today=TODAY)
+    assert result.weeks == 2
+    assert {r.pk: r.record for r in UnitWeek.objects.filter(pk__in=before)} == before
+    assert {(r.unit_id, r.week): r.record for r in UnitWeek.objects.filter(
+        week__gte=START + dt.timedelta(weeks=4))} != later  # the deal shows from week 4 on
+    # The incremental refresh and a full recomputation agree on every week.
+    assert stored(initiative) == on_the_fly(initiative, facts, state_weeks(initiative, TODAY))
+
+
+def test_the_queued_refresh_runs_as_a_job_and_says_what_it_did(facts: FactsStore) -> None:
+    _, initiative = build(facts)  # saving the initiative queued a refresh of it
+    assert Job.objects.filter(status=JobStatus.PENDING, initiative_id=initiative.pk).exists()
+    [job] = jobs_run_pending()
+    assert job.status == JobStatus.DONE, job.result
+    assert "unit-week(s)" in job.result
+    assert UnitWeek.objects.filter(initiative=initiative).exists()
+    assert jobs_run_pending() == []
+
+
+def test_the_state_a_viewer_reads_is_scoped_to_their_units(facts: FactsStore) -> None:
+    org, initiative = build(facts)
+    state_refresh(initiative, facts, today=TODAY)
+    day = TODAY
+    manager = state_week(initiative, scope_for_person(org.manager_a, day))
+    assert [r.unit.name for r in manager.rows] == ["Team A"]
+    assert manager.week == START + dt.timedelta(weeks=5) and manager.computed_at is not None
+    director = state_week(initiative, scope_for_person(org.director_north, day))
+    assert {r.unit.name for r in director.rows} == {"North", "Team A", "Team B"}
+    rep = state_week(initiative, scope_for_person(org.rep_a1, day))
+    assert rep.rows == ()
+    assert unit_weeks(initiative, org.team_b.pk, scope_for_person(org.manager_a, day)) == []
+    assert len(unit_weeks(initiative, org.team_a.pk, scope_for_person(org.manager_a, day))) == 6
+
+
+def test_waiting_refreshes_are_shown_until_they_have_run(facts: FactsStore) -> None:
+    org, initiative = build(facts)
+    jobs_run_pending()
+    assert state_week(initiative, scope_for_person(org.manager_a, TODAY)).waiting == 0
+    state_refresh_enqueue("a pulse", initiative_id=initiative.pk, since=START)
+    assert state_week(initiative, scope_for_person(org.manager_a, TODAY)).waiting == 1
+
+
+def test_m3_state_refresh_recomputes_one_initiative_by_title(facts: FactsStore) -> None:
+    _, initiative = build(facts)
+    result = CliRunner().invoke(state_group, ["refresh", "lead with value"])
+    assert result.exit_code == 0, result.output
+    assert "Refreshed" in result.output
+    assert UnitWeek.objects.filter(initiative=initiative).count() > 0
