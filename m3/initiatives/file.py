@@ -51,7 +51,7 @@ from m3.initiatives.spec import (
     initiative_spec_read,
 )
 from m3.org.models import Person, Unit
-from m3.org.selectors import unit_ancestor_ids
+from m3.org.selectors import unit_tree_read
 from m3.schema import EMAIL_CUTOFF, close_matches
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -241,7 +241,8 @@ def _scope_from_units(read: _Forecast, scope: list[int], file: str,
     """Without rows for the scope, its forecast is the sum of the named units that no other
     named unit contains, when those are exactly the units of the scope."""
     named = {unit for (unit, _, _), _ in read.units}
-    top = {u for u in named if not set(unit_ancestor_ids(u)) & named}
+    tree = unit_tree_read()
+    top = {u for u in named if not set(tree.ancestors(u)) & named}
     if top != set(scope):
         names = ", ".join(Unit.objects.filter(pk__in=scope).values_list("name", flat=True))
         problems.append(Problem(file, None, None, "forecast: no rows for the whole scope (with "
