@@ -153,6 +153,10 @@ def test_a_forecast_by_unit_only_sums_to_the_scope(org: SmallOrg, tmp_path: Path
     ({"owner": None}, "initiative.yaml: owner: missing; give the email of the person who owns "
                       "the initiative."),
     ({"start": "soon"}, "initiative.yaml: start: expected a date, YYYY-MM-DD (not 'soon')."),
+    ({"start": 20260105}, "initiative.yaml: start: expected a date, YYYY-MM-DD (not 20260105)."),
+    ({"asks": [{"behaviour": "Demo", "metric": "demos", "per_rep_per_week": "two"}]},
+     "initiative.yaml: asks item 1: per_rep_per_week: per_rep_per_week must be a number (the "
+     "weekly target of one rep), not 'two'."),
     ({"titel": "x"}, "initiative.yaml: unknown key 'titel' (did you mean 'title'?); allowed "
                      "keys are title, owner, scope, start, end, why, how, what, key_points, "
                      "asks, output_metric, cadence, forecast."),
