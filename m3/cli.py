@@ -14,10 +14,12 @@ import click
 from m3.diagnose.cli import diagnose_command
 from m3.errors import ConfigError, M3Error
 from m3.ingest.cli import import_command, owners_group
+from m3.initiatives.cli import initiatives_group
 from m3.jobs.cli import jobs_group
 from m3.measure.cli import measure_group, metrics_group
 from m3.message.cli import message_group
 from m3.momentum.cli import alerts_command, momentum_command
+from m3.pulse.cli import pulse_group
 from m3.runtime import data_dir_option, django_command, django_ready, facts_ready, progress_bar
 from m3.state.cli import state_group
 
@@ -225,8 +227,9 @@ def org_import_command(units_csv: Path, people_csv: Path, as_of: dt.datetime | N
 # Domain command groups. The message commands ready Django themselves (some need no database);
 # the others get --data-dir and a ready Django from django_command.
 cli.add_command(message_group)
-for _command in (import_command, owners_group, metrics_group, measure_group, momentum_command,
-                 alerts_command, diagnose_command, state_group, jobs_group):
+for _command in (import_command, owners_group, initiatives_group, pulse_group, metrics_group,
+                 measure_group, momentum_command, alerts_command, diagnose_command, state_group,
+                 jobs_group):
     cli.add_command(django_command(_command))
 
 

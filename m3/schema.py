@@ -114,6 +114,18 @@ def close_match(word: str, choices: Iterable[str]) -> str | None:
     return close[0] if close else None
 
 
+def close_matches(word: str, choices: Iterable[str], cutoff: float = 0.6) -> list[str]:
+    """Up to three choices closest to `word`, case aside (difflib's ratio ≥ `cutoff`): the
+    names an "unknown name" error suggests. Emails share their domain, so compare them with a
+    higher cutoff (EMAIL_CUTOFF)."""
+    named = {c.lower(): c for c in choices}
+    return [named[c] for c in difflib.get_close_matches(word.strip().lower(), list(named), n=3,
+                                                        cutoff=cutoff)]
+
+
+EMAIL_CUTOFF = 0.8
+
+
 def problems_raise(title: str, problems: Sequence[tuple[Loc, str]]) -> None:
     """Raise the problems a validator found, each at its location, as one ValidationError."""
     if problems:

@@ -14,7 +14,8 @@ MAX_LISTED = 50
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong in an input file; `row` is the line a spreadsheet shows (1 = header)."""
+    """One thing wrong in an input file; `row` is the line a spreadsheet shows (1 = header). In
+    a YAML or JSON file, `message` starts with the key (`asks item 2: metric: …`)."""
 
     file: str
     row: int | None
@@ -35,15 +36,15 @@ class ImportRejected(InputError):
 
     code = "import_rejected"
 
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    def __init__(self, problems: Sequence[Problem], *, skippable: bool = True) -> None:
         self.problems = tuple(problems)
         listed = "\n".join(f"  - {p}" for p in self.problems[:MAX_LISTED])
         more = len(self.problems) - MAX_LISTED
         tail = f"\n  … and {more} more" if more > 0 else ""
+        skip = " (or add --skip-invalid to import the valid rows only)" if skippable else ""
         super().__init__(
             f"Nothing was imported: {len(self.problems)} problem(s) found. Fix them and run the "
-            f"same command again (or add --skip-invalid to import the valid rows only):\n"
-            f"{listed}{tail}"
+            f"same command again{skip}:\n{listed}{tail}"
         )
 
 

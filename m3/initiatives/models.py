@@ -84,6 +84,30 @@ class ForecastPoint(models.Model):
         ]
 
 
+class UnitForecastPoint(models.Model):
+    """A unit's own forecast of the output metric for one ISO week (with the units below it).
+
+    A unit without one gets a share of the forecast of the nearest unit above it that has one,
+    else of the scope's (`m3.momentum.selectors`)."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE,
+                                   related_name="unit_forecast")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="forecast_points")
+    week = models.DateField(help_text="The Monday that starts the ISO week.")
+    value = models.FloatField()
+
+    class Meta:
+        ordering = ["initiative_id", "unit_id", "week"]
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "unit", "week"],
+                                    name="unit_forecast_week"),
+            models.CheckConstraint(condition=models.Q(value__gte=0),
+                                   name="unit_forecast_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.week}: {self.value:g}"
+
 
 class CadenceStep(models.Model):
     """Part of the cadence plan: deliver by a date, or redeliver / reinforce every N days."""

@@ -8,9 +8,11 @@ from django.db.models import QuerySet
 
 from m3.errors import NotFound
 from m3.initiatives.models import Initiative
+from m3.initiatives.services import AskInput, CadenceInput, InitiativeInput, cadence_order
 from m3.org.models import Person
 from m3.org.scope import Scope
 from m3.org.selectors import person_unit_on, unit_ancestor_ids, unit_ids_with_descendants
+from m3.vocabulary import CadenceKind
 
 
 def initiative_unit_ids(initiative: Initiative) -> frozenset[int]:
@@ -57,3 +59,28 @@ def initiative_editable(scope: Scope, initiative: Initiative | None, unit_ids: s
     """May the viewer save `initiative` (None: a new one) covering `unit_ids`?"""
     covered = set(unit_ids) | (initiative_unit_ids(initiative) if initiative else set())
     return scope.may_edit_units(covered)
+
+
+def initiative_input_of(initiative: Initiative) -> InitiativeInput:
+    """The initiative as stored, as the InitiativeInput that would save it again (units,
+    forecasts and cadence in a fixed order, so two inputs compare equal when they say the same)."""
+    return InitiativeInput(
+        title=initiative.title,
+        owner_id=initiative.owner_id,
+        unit_ids=tuple(sorted(initiative.units.values_list("pk", flat=True))),
+        start=initiative.start,
+        end=initiative.end,
+        why=initiative.why,
+        how=initiative.how,
+        what=initiative.what,
+        key_points=tuple(kp.text for kp in initiative.key_points.all()),
+        asks=tuple(AskInput(a.behaviour, a.lever_metric, a.target_per_rep_per_week)
+                   for a in initiative.asks.all()),
+        output_metric=initiative.output_metric,
+        forecast=tuple(sorted((f.week, f.value) for f in initiative.forecast.all())),
+        cadence=tuple(sorted(
+            (CadenceInput(CadenceKind(s.kind), tuple(s.leader_kind_list()), s.due, s.every_days)
+             for s in initiative.cadence.all()), key=cadence_order)),
+        unit_forecast=tuple(sorted((f.unit_id, f.week, f.value)
+                                   for f in initiative.unit_forecast.all())),
+    )

@@ -32,8 +32,9 @@ def message_group() -> None:
 def clarity_command(file: Path) -> None:
     """Print the clarity (0-100) of the message in FILE and its findings, as JSON.
 
-    FILE is YAML with why, how, what, key_points (a list) and optionally asks (a list of
-    behaviour, metric, target).
+    FILE is YAML (or JSON, ending in .json) with why, how, what, key_points (a list) and
+    optionally asks (a list of behaviour, metric, target or per_rep_per_week). An initiative
+    file (m3 initiatives import) is accepted as it is: its other keys are ignored.
     """
     report = message_clarity(_message_read(file))
     click.echo(json.dumps({
@@ -50,7 +51,8 @@ def clarity_command(file: Path) -> None:
 @message_group.command(name="score")
 @click.option("--message", "message_file", required=True,
               type=click.Path(dir_okay=False, path_type=Path),
-              help="YAML file with the canonical message (why, how, what, key_points).")
+              help="YAML or JSON file with the canonical message (why, how, what, "
+                   "key_points), e.g. an initiative file.")
 @click.option("--method", type=click.Choice(["auto", "embedding", "lexical"]), default="auto",
               show_default=True,
               help="embedding needs the 'semantic' extra; auto uses it when installed.")

@@ -1,42 +1,25 @@
-"""The canonical message as data, its load from YAML, and the text limits shared by the scorers.
+"""The canonical message as data, its load from YAML or JSON, and the text helpers of the scorers.
 
 A canonical message is why / how / what plus 3-5 key points every rep must be able to say, and
-optionally the asks (behaviours asked of reps, each with a lever metric and a target). Loading is
-lenient about *missing* parts (a draft without a why is still a message whose clarity can be
-scored; clarity reports it) and strict about *wrong* ones (unknown keys, wrong types, oversized
-fields), raising `InputError` with the first problem and what to change.
+optionally the asks (behaviours asked of reps, each with a lever metric and a target). Its file
+format is the message part of an initiative file (`m3.initiatives.spec`, the one parser of
+both): loading is lenient about *missing* parts (a draft without a why is still a message whose
+clarity can be scored; clarity reports it) and strict about *wrong* ones (unknown keys, wrong
+types, oversized fields), raising `InputError` with the first problem and what to change.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-import yaml
-from pydantic import (
-    AfterValidator,
-    BeforeValidator,
-    Field,
-    Strict,
-    TypeAdapter,
-    ValidationError,
-    model_validator,
-)
+from m3.initiatives.spec import document_parse, message_spec_read
 
-from m3.errors import InputError
-from m3.schema import Loc, Spec, close_match, fix, schema_problems
-
-# A canonical message is meant to be short; a field past this is a pasted document, not a message.
-MAX_FIELD_CHARS = 4_000
-MAX_KEY_POINTS = 20
 # Texts scored for consistency (talk tracks, emails, restatements) are cut here; the cut is
 # reported (`truncated`), so a pasted transcript costs bounded time and says so.
 MAX_SCORED_TEXT_CHARS = 20_000
-
-MESSAGE_KEYS = ("why", "how", "what", "key_points", "asks")
-ASK_KEYS = ("behaviour", "metric", "target")
 
 _WORD_RE = re.compile(r"[^\W_](?:[\w'\-]*[^\W_])?")
 # Sentence ends: . ! ? followed by white space. Lines are wrapped text unless a blank line or a
@@ -88,27 +71,20 @@ class CanonicalMessage:
 
 
 def message_from_mapping(data: Any, source: str = "message") -> CanonicalMessage:
-    """Build a `CanonicalMessage` from a parsed YAML/JSON mapping, or raise `InputError`."""
-    try:
-        spec = _MESSAGE.validate_python(dict(data) if isinstance(data, Mapping) else data)
-    except ValidationError as exc:
-        problems = schema_problems(exc, lambda loc: _where(source, loc), _unknown_key)
-        raise InputError(problems[0]) from None
+    """Build a `CanonicalMessage` from a parsed YAML/JSON mapping (a message file, or an
+    initiative file whose rollout keys are ignored), or raise `InputError`."""
+    spec = message_spec_read(data, source)
     return CanonicalMessage(
         why=spec.why, how=spec.how, what=spec.what, key_points=tuple(spec.key_points),
-        asks=tuple(Ask(a.behaviour, a.metric or None, a.target or None) for a in spec.asks),
+        asks=tuple(Ask(a.behaviour, a.metric or None, a.target_text() or None)
+                   for a in spec.asks),
     )
 
 
 def message_from_yaml(text: str, source: str = "message") -> CanonicalMessage:
-    """Parse YAML text into a `CanonicalMessage`; `source` names the file in error messages."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise InputError(f"{source}: not valid YAML{where}; check indentation and quotes.") from exc
-    return message_from_mapping(data, source)
+    """Parse a YAML (or, when `source` ends in .json, JSON) text into a `CanonicalMessage`;
+    `source` names the file in error messages."""
+    return message_from_mapping(document_parse(text, source), source)
 
 
 def words(text: str) -> list[str]:
@@ -153,119 +129,3 @@ def text_cap(text: str, limit: int = MAX_SCORED_TEXT_CHARS) -> tuple[str, bool]:
 def _as_sentence(point: str) -> str:
     point = point.strip()
     return point if point.endswith((".", "!", "?")) else point + "."
-
-
-def _kind(value: object) -> str:
-    return "nothing" if value is None else type(value).__name__
-
-
-# --- the schema of a message file (see m3/schema.py for how problems are worded) -------------
-
-def _scalar_text(value: Any) -> Any:
-    # An empty part is no text yet, and a number written as a part is its digits.
-    if value is None:
-        return ""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return value
-
-
-def _trimmed(text: str) -> str:
-    text = text.strip()
-    if len(text) > MAX_FIELD_CHARS:
-        raise ValueError(f"{len(text)} characters is too long for a message part "
-                         f"(limit {MAX_FIELD_CHARS}); keep the message short and link the detail.")
-    return text
-
-
-MessageText = Annotated[str, fix(lambda v: f"expected text, got {_kind(v)}."),
-                        BeforeValidator(_scalar_text), AfterValidator(_trimmed)]
-
-
-def _none_as_empty(value: Any) -> Any:
-    return [] if value is None else value
-
-
-def _key_points_wording(value: Any) -> str:
-    if isinstance(value, str):
-        return "key_points must be a list (one '- point' per line), not one text."
-    if isinstance(value, list):
-        return (f"{len(value)} key points; at most {MAX_KEY_POINTS} are accepted "
-                "(and 3-5 are recommended).")
-    return f"key_points must be a list of texts, got {_kind(value)}."
-
-
-def _no_empty_point(points: list[str]) -> list[str]:
-    for number, point in enumerate(points, start=1):
-        if not point:
-            raise ValueError(f"key_points item {number} is empty; write it or remove it.")
-    return points
-
-
-class AskSpec(Spec):
-    """An ask as written: a behaviour, and the lever metric and target that measure it."""
-
-    behaviour: MessageText
-    metric: MessageText = ""
-    target: MessageText = ""
-
-    @model_validator(mode="after")
-    def _behaviour_given(self) -> AskSpec:
-        if not self.behaviour:
-            raise ValueError("behaviour is missing; say what reps should do.")
-        return self
-
-
-def _bare_behaviour(item: Any) -> Any:
-    # A bare behaviour is allowed so clarity can point out the missing metric and target.
-    return {"behaviour": item} if isinstance(item, str) else item
-
-
-class MessageSpec(Spec):
-    """A message file: why, how, what, key_points (a list of texts) and asks, each optional,
-    but not all of why, how, what and key_points."""
-
-    why: MessageText = ""
-    how: MessageText = ""
-    what: MessageText = ""
-    key_points: Annotated[list[MessageText], Strict(), Field(max_length=MAX_KEY_POINTS),
-                          fix(_key_points_wording), BeforeValidator(_none_as_empty),
-                          AfterValidator(_no_empty_point)] = Field(default_factory=list)
-    asks: Annotated[
-        list[Annotated[AskSpec, fix("expected a mapping with behaviour, metric, target."),
-                       BeforeValidator(_bare_behaviour)]],
-        Strict(),
-        fix(lambda v: "asks must be a list of mappings with behaviour, metric, target; "
-                      f"got {_kind(v)}."),
-        BeforeValidator(_none_as_empty),
-    ] = Field(default_factory=list)
-
-    @classmethod
-    def key_problems(cls, given: dict[str, Any]) -> list[tuple[Loc, str]]:
-        """A message says at least one of why, how, what and key_points."""
-        if any(key in given for key in MESSAGE_KEYS[:4]):
-            return []
-        return [((), "the message is empty; add why, how, what and key_points.")]
-
-
-_MESSAGE = TypeAdapter(Annotated[MessageSpec, fix(
-    lambda v: "expected a mapping with keys why, how, what, key_points (and optionally asks), "
-              f"got {_kind(v)}.")])
-
-
-def _where(source: str, loc: Loc) -> str:
-    """`source`, then the key (`: why`), the item (` item 2`) and its key (`: metric`); a list's
-    own problems name the list in their text."""
-    if len(loc) == 1 and loc[0] in ("key_points", "asks"):
-        return source
-    where = source
-    for part in loc:
-        where += f" item {part + 1}" if isinstance(part, int) else f": {part}"
-    return where
-
-
-def _unknown_key(loc: Loc, names: list[str]) -> list[str]:
-    allowed = ASK_KEYS if loc else MESSAGE_KEYS
-    close = close_match(names[0], allowed)
-    hint = f" (did you mean {close!r}?)" if close else ""
-    return [f"unknown key {names[0]!r}{hint}; allowed keys are {', '.join(allowed)}."]

@@ -31,7 +31,6 @@ from m3.momentum.warning import (
     peer_medians,
     unit_alerts,
 )
-from m3.weeks import WEEK
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,6 @@ def initiative_momentum(initiative: Initiative, facts: FactsStore, as_of: dt.dat
         return []
     model = lever_model_fit([u.history for u in units if u.is_team] or
                             [u.history for u in units])
-    forecast = {f.week: f.value for f in initiative.forecast.all()}
     recent = {}
     for u in units:
         a = values(u.since_start[-4:], "lever_attainment")
@@ -62,12 +60,7 @@ def initiative_momentum(initiative: Initiative, facts: FactsStore, as_of: dt.dat
     medians = peer_medians(recent, {u.name: str(u.depth) for u in units})
     out = []
     for u in units:
-        last = u.history[-1].week
-        known = [s.forecast for s in u.since_start if s.forecast]
-        share = (sum(known) / sum(forecast.get(s.week, 0.0) for s in u.since_start if s.forecast)
-                 if known else 0.0)
-        future = [value * share for week, value in sorted(forecast.items())
-                  if last + WEEK <= week]
+        future = [value for _, value in u.forecast_ahead]
         projection = output_projection(u.history, model, future)
         out.append(UnitMomentum(u, unit_momentum(u.since_start), projection,
                                 tuple(unit_alerts(u.name, u.since_start, projection,

@@ -7,9 +7,12 @@ ISO week from HISTORY_WEEKS before the start to the last week that ended by the 
   rep per week × the reps counted that week (membership share, `measure/compile.py`); None for
   every week when the unit never recorded any lever (the asks are not measured there);
 - output = the initiative's output metric that week;
-- forecast = the initiative's forecast that week × the unit's share, where the share is the
-  unit's output over the HISTORY_WEEKS before the start divided by that of the initiative's
-  units (by headcount when there was no output before the start); None before the start;
+- forecast = the unit's own forecast that week when the initiative gives it one
+  (`UnitForecastPoint`); else the forecast of the nearest unit above it that has one × the
+  unit's share of that unit's output over the HISTORY_WEEKS before the start; else the
+  initiative's forecast that week × the unit's share, where the share is the unit's output
+  over the HISTORY_WEEKS before the start divided by that of the initiative's units (shares by
+  headcount when there was no output before the start); None before the start;
 - morale = the mean answer to the confidence and energy questions of the unit's reps (members
   that week, units below included);
 - message health = the team's message health on the week's Sunday (`message.health.unit_health`,
@@ -62,6 +65,8 @@ class UnitSignals:
     is_team: bool  # has members of its own
     history: tuple[WeekSignals, ...]
     first_initiative_week: int  # index in `history` of the initiative's first week
+    # The unit's forecast for each week after `history`, in week order (as `forecast` above).
+    forecast_ahead: tuple[tuple[dt.date, float], ...] = ()
 
     @property
     def since_start(self) -> tuple[WeekSignals, ...]:
@@ -210,10 +215,26 @@ def initiative_signals(initiative: Initiative, facts: FactsStore, as_of: dt.date
     def share(pk: int) -> float:
         return baseline[pk] / whole_base if whole_base > 0 else heads[pk] / whole_heads
 
+    own: dict[int, dict[dt.date, float]] = defaultdict(dict)
+    for unit_id, week, value in initiative.unit_forecast.values_list("unit_id", "week", "value"):
+        own[unit_id][week] = value
+    tree = unit_tree_read() if own else None
+
+    def unit_forecast(pk: int) -> dict[dt.date, float]:
+        # Its own; else a share of the nearest forecast above it (a unit's, or the scope's).
+        above = next((u for u in tree.chain(pk) if u in own and u in unit_ids),
+                     None) if tree else None
+        if above is None:
+            return {week: value * share(pk) for week, value in forecast.items()}
+        part = (baseline[pk] / baseline[above] if baseline[above] > 0
+                else heads[pk] / (heads[above] or 1))
+        return {week: value * part for week, value in own[above].items()}
+
     morale = _morale(initiative, trees, weeks)
     paths = _paths(unit_ids)
     out = []
     for pk in unit_ids:
+        forecasts = unit_forecast(pk)
         measured = any(cells.get((f"unit:{pk}", w, m), missing)[0] > 0
                        for w in weeks for m in levers)
         history = []
@@ -224,14 +245,14 @@ def initiative_signals(initiative: Initiative, facts: FactsStore, as_of: dt.date
                 value = sum(0.0 if np.isnan(v) else v for v, _ in pairs)
                 target = sum(0.0 if np.isnan(t) else t for _, t in pairs)
                 attainment = value / target if target > 0 else None
-            weekly = forecast.get(week) if week >= start_week else None
             history.append(WeekSignals(
                 week=week, lever_attainment=attainment, output=output(pk, week),
-                forecast=None if weekly is None else weekly * share(pk),
+                forecast=forecasts.get(week) if week >= start_week else None,
                 morale=morale.get((pk, week)),
                 health=health(pk, week) if health and week >= start_week else HealthSignal(None),
             ))
         path = paths[pk]
+        ahead = tuple(sorted((w, v) for w, v in forecasts.items() if w > last))
         out.append(UnitSignals(pk, path[-1] if path else str(pk), path, len(path) - 1,
-                               bool(members[pk]), tuple(history), len(pre)))
+                               bool(members[pk]), tuple(history), len(pre), ahead))
     return sorted(out, key=lambda u: u.path)

@@ -35,26 +35,47 @@ class PulseAnswers:
     comments: Mapping[str, str]
 
 
-def pulse_problems(data: PulseAnswers) -> list[str]:
-    """Everything wrong with the answers, each saying what to change."""
+@dataclass(frozen=True)
+class PulseProblem:
+    """One problem with a week's answers: the question it is about ("" for the week as a
+    whole; `comment` when it is that question's comment) and what to change."""
+
+    question: str
+    text: str
+    comment: bool = False
+
+
+def pulse_problems(data: PulseAnswers) -> list[PulseProblem]:
+    """Everything wrong with the answers, each at its question and saying what to change."""
     problems = []
     if data.week.weekday() != 0:
-        problems.append("The week must be a Monday (the start of the ISO week).")
+        problems.append(PulseProblem("", "The week must be a Monday (the start of the ISO "
+                                     "week)."))
     if not data.scores:
-        problems.append("Answer at least one question.")
+        problems.append(PulseProblem("", "Answer at least one question."))
     for question, score in data.scores.items():
         if question not in PulseQuestion.values:
-            problems.append(f"Unknown question {question!r}; use one of "
-                            f"{', '.join(PulseQuestion.values)}.")
+            problems.append(PulseProblem(question, f"Unknown question {question!r}; use one of "
+                                         f"{', '.join(PulseQuestion.values)}."))
         if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
-            problems.append(f"The answer to {question!r} must be 1 to 5 (got {score!r}).")
+            problems.append(PulseProblem(question, f"The answer to {question!r} must be 1 to 5 "
+                                         f"(got {score!r})."))
     for question, comment in data.comments.items():
         if question not in data.scores:
-            problems.append(f"A comment on {question!r} needs an answer to that question.")
+            problems.append(PulseProblem(question, f"A comment on {question!r} needs an answer "
+                                         "to that question.", comment=True))
         if len(comment) > MAX_COMMENT_CHARS:
-            problems.append(f"The comment on {question!r} is longer than {MAX_COMMENT_CHARS:,} "
-                            "characters: shorten it.")
+            problems.append(PulseProblem(question, f"The comment on {question!r} is longer than "
+                                         f"{MAX_COMMENT_CHARS:,} characters: shorten it.",
+                                         comment=True))
     return problems
+
+
+def pulse_week_problem(initiative: Initiative, week: dt.date) -> str | None:
+    """Why the initiative takes no pulse for the ISO week starting `week`; None when it does."""
+    if not initiative.start - dt.timedelta(days=6) <= week <= initiative.end:
+        return f"{initiative.title} is not running in the week of {week}."
+    return None
 
 
 @transaction.atomic
@@ -62,7 +83,7 @@ def pulse_answer(data: PulseAnswers) -> tuple[int, int]:
     """Store the week's answers, replacing any given before. Returns (added, updated)."""
     problems = pulse_problems(data)
     if problems:
-        raise InputError(" ".join(problems))
+        raise InputError(" ".join(p.text for p in problems))
     person = Person.objects.filter(pk=data.person_id).first()
     initiative = Initiative.objects.filter(pk=data.initiative_id).first()
     if person is None or initiative is None:
@@ -71,8 +92,9 @@ def pulse_answer(data: PulseAnswers) -> tuple[int, int]:
         data.week, initiative_unit_ids(initiative), initiative.title)
     if denied:
         raise AccessDenied(denied)
-    if not initiative.start - dt.timedelta(days=6) <= data.week <= initiative.end:
-        raise AccessDenied(f"{initiative.title} is not running in the week of {data.week}.")
+    not_running = pulse_week_problem(initiative, data.week)
+    if not_running:
+        raise AccessDenied(not_running)
     added = updated = 0
     # Answering again replaces the whole week: questions left out this time are withdrawn.
     PulseResponse.objects.filter(

@@ -127,3 +127,33 @@ def test_the_log_and_rescore_commands_write_and_rescore(story: Story, tmp_path: 
     assert "Scored 6 touchpoint(s) and 1 restatement(s) with the lexical method" in (
         rescored.output)
     assert Touchpoint.objects.count() == 6
+
+
+@pytest.mark.parametrize("name", ["initiative.yaml", "initiative.json"])
+def test_clarity_and_score_accept_an_initiative_file(tmp_path: Path, name: str) -> None:
+    import yaml
+
+    from tests.initiatives.test_file import FILE
+
+    data = yaml.safe_load(FILE)
+    text = (json.dumps(data, default=str) if name.endswith(".json")
+            else FILE.replace("forecast: forecast.csv", "forecast: [{week_start: 2026-01-05, "
+                                                        "value: 10}]"))
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "talk.txt").write_text("Start with the customer's cost and use the ROI "
+                                       "calculator.", encoding="utf-8")
+    clarity = CliRunner().invoke(message_group, ["clarity", str(tmp_path / name)])
+    assert clarity.exit_code == 0, clarity.output
+    # The asks carry a metric and a weekly target, so clarity finds nothing missing in them.
+    assert not [f for f in json.loads(clarity.output)["findings"] if "has no" in f["text"]]
+    score = CliRunner().invoke(message_group, ["score", "--message", str(tmp_path / name),
+                                               "--method", "lexical", str(tmp_path / "talk.txt")])
+    assert score.exit_code == 0, score.output
+    assert [kp["point"] for kp in json.loads(score.output)[0]["key_points"]] == data["key_points"]
+
+
+def test_a_message_file_with_an_unknown_key_is_still_refused(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(MESSAGE + "titel: x\n", encoding="utf-8")
+    result = CliRunner().invoke(message_group, ["clarity", str(tmp_path / "m.yaml")])
+    assert isinstance(result.exception, InputError)
+    assert "unknown key 'titel'" in str(result.exception)

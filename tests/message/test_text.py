@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from m3.errors import InputError
+from m3.initiatives.spec import MAX_FIELD_CHARS
 from m3.message.text import (
-    MAX_FIELD_CHARS,
     Ask,
     english_stop_word_share,
     message_from_yaml,
@@ -90,7 +90,8 @@ def test_an_ask_without_behaviour_is_refused() -> None:
     ("why: x\nasks: Call\n", "m.yaml: asks must be a list of mappings with behaviour, metric, "
      "target; got str."),
     ("why: x\nasks: [Call, {behavior: Email}]\n", "m.yaml: asks item 2: unknown key 'behavior' "
-     "(did you mean 'behaviour'?); allowed keys are behaviour, metric, target."),
+     "(did you mean 'behaviour'?); allowed keys are behaviour, metric, target, "
+     "per_rep_per_week."),
     ("why: x\nasks: [{behaviour: Call, metric: [a]}]\n",
      "m.yaml: asks item 1: metric: expected text, got list."),
 ])

@@ -73,3 +73,21 @@ def test_an_as_of_before_the_start_or_after_today_is_refused() -> None:
         as_of_check(initiative, START - dt.timedelta(days=1), START + dt.timedelta(days=30))
     with pytest.raises(InputError, match="after today"):
         as_of_check(initiative, START + dt.timedelta(days=31), START + dt.timedelta(days=30))
+
+
+def test_a_units_own_forecast_is_used_and_the_units_below_share_it(facts: FactsStore) -> None:
+    org = small_org()
+    weeks = [START + dt.timedelta(weeks=w) for w in range(8)]
+    initiative = initiative_save(roi_input(
+        org, unit_ids=(org.north.pk,), forecast=tuple((w, 100.0) for w in weeks),
+        unit_forecast=tuple((unit.pk, w, value) for unit, value in ((org.north, 90.0),
+                                                                    (org.team_a, 50.0))
+                            for w in weeks)))
+    units = {u.name: u for u in initiative_signals(initiative, facts, CUT)}
+    assert [s.forecast for s in units["Team A"].since_start] == [50.0, 50.0, 50.0]
+    assert units["North"].since_start[0].forecast == 90.0
+    # Team B has no forecast of its own: its headcount share (1 of North's 3 reps) of North's
+    # (no output before the start, so shares are by headcount)
+    assert units["Team B"].since_start[0].forecast == pytest.approx(30.0)
+    assert units["Team A"].forecast_ahead == tuple((w, 50.0) for w in weeks[3:])
+    assert units["Team B"].forecast_ahead[0][1] == pytest.approx(30.0)
