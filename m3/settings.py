@@ -36,6 +36,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Pages and JSON are compressed (a 200-team overview is ~230 KB of HTML, ~25 KB gzipped);
+    # Django masks the CSRF token per response, which defeats BREACH-style guessing.
+    "django.middleware.gzip.GZipMiddleware",
+    # An ETag on every answer: a browser that has the page already gets 304 Not Modified.
+    "django.middleware.http.ConditionalGetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
