@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "m3.measure",
     "m3.message",
     "m3.pulse",
+    "m3.diagnose",
     "m3.reports",
 ]
 
