@@ -13,7 +13,7 @@ from m3.diagnose.report import (
     UnitDiagnosisAnswer,
     diagnosis_answer,
     diagnosis_seen,
-    unit_diagnosis_answer,
+    unit_diagnosis_seen,
     worst_first,
 )
 from m3.facts.store import facts_store_from_settings
@@ -49,7 +49,5 @@ def diagnosis_unit_get(request: HttpRequest, initiative_id: int, unit_id: int,
     today = timezone.localdate()
     initiative = initiative_for_viewer(initiative_id, scope, today)
     scope.require_team_diagnosis()
-    scope.require_unit(unit_id)
     day = as_of_or_today(initiative, as_of, today)
-    rows = diagnosis_seen(initiative, scope, facts_store_from_settings(), day)
-    return unit_diagnosis_answer(initiative, rows, unit_id, scope, day)
+    return unit_diagnosis_seen(initiative, unit_id, scope, facts_store_from_settings(), day)

@@ -22,6 +22,7 @@ from m3.diagnose.evidence import Figure, UnitEvidence, WeekRow
 from m3.errors import NotFound
 from m3.facts.store import FactsStore
 from m3.initiatives.models import Initiative
+from m3.initiatives.selectors import initiative_unit_ids
 from m3.momentum.report import (
     AlertRow,
     MomentumRow,
@@ -181,15 +182,20 @@ def diagnosis_answer(initiative: Initiative, as_of: dt.date,
                                  for r, level in rows))
 
 
-def unit_diagnosis_answer(initiative: Initiative, rows: Sequence[UnitDiagnosis], unit_id: int,
-                          scope: Scope, as_of: dt.date) -> UnitDiagnosisAnswer:
-    """The diagnosis of one unit among `rows` (AccessDenied outside the viewer's scope,
-    NotFound for a unit the initiative does not cover)."""
+def unit_diagnosis_seen(initiative: Initiative, unit_id: int, scope: Scope, facts: FactsStore,
+                        as_of: dt.date) -> UnitDiagnosisAnswer:
+    """One unit's diagnosis with its evidence (AccessDenied for a rep or a unit outside the
+    viewer's scope, NotFound for a unit the initiative does not cover). The chain is walked for
+    every unit, as the lever model and the peers need them all."""
+    scope.require_team_diagnosis()
     scope.require_unit(unit_id)
-    row = next((r for r in rows if r.unit.signals.unit_id == unit_id), None)
-    if row is None:
+    if unit_id not in initiative_unit_ids(initiative):
         raise NotFound(f"Unit {unit_id} is not covered by {initiative.title}: open one of its "
                        "units on the diagnosis page.")
+    rows = initiative_diagnosis(initiative, facts, as_of)
+    row = next((r for r in rows if r.unit.signals.unit_id == unit_id), None)
+    if row is None:
+        raise NotFound(f"{initiative.title} has no whole week by {as_of} to diagnose.")
     evidence = _evidence(initiative, row, as_of)
     m = row.unit.model
     return UnitDiagnosisAnswer(
@@ -199,7 +205,6 @@ def unit_diagnosis_answer(initiative: Initiative, rows: Sequence[UnitDiagnosis],
         None if m is None else ModelRow(m.lag, round(m.intercept, 3), round(m.slope, 3),
                                         round(m.r2, 3), m.points),
         evidence.weeks())
-
 
 
 HOME_LEVELS = 2  # the units a viewer leads and the level below them

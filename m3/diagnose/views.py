@@ -13,7 +13,7 @@ from django.utils import timezone
 from m3.diagnose.report import (
     diagnosis_answer,
     diagnosis_seen,
-    unit_diagnosis_answer,
+    unit_diagnosis_seen,
     worst_first,
 )
 from m3.errors import InputError
@@ -67,10 +67,8 @@ def diagnosis_unit(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     today = timezone.localdate()
     initiative = initiative_for_viewer(pk, scope, today)
     scope.require_team_diagnosis()
-    scope.require_unit(unit_id)
     day = as_of_or_today(initiative, as_of_param(request), today)
-    rows = diagnosis_seen(initiative, scope, facts_store_from_settings(), day)
-    answer = unit_diagnosis_answer(initiative, rows, unit_id, scope, day)
+    answer = unit_diagnosis_seen(initiative, unit_id, scope, facts_store_from_settings(), day)
     parts = answer.momentum.parts
     return render(request, "diagnose/unit.html", {
         "initiative": initiative, "a": answer,
