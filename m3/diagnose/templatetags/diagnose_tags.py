@@ -50,6 +50,12 @@ def cause_words(row: object) -> str:
 
 
 @register.filter
+def words(value: object) -> str:
+    """An enum value in words: "projected_miss" → "projected miss"."""
+    return str(value).replace("_", " ")
+
+
+@register.filter
 def question(step: object) -> str:
     """The question a step of the chain answers."""
     return QUESTIONS.get(str(step), str(step))
