@@ -21,7 +21,7 @@ from m3.diagnose.chain import Cause, Diagnosis, Step, unit_diagnosis
 from m3.diagnose.evidence import Figure, UnitEvidence, WeekRow
 from m3.errors import NotFound
 from m3.facts.store import FactsStore
-from m3.initiatives.models import Initiative
+from m3.initiatives.models import Ask, Initiative
 from m3.initiatives.selectors import initiative_unit_ids
 from m3.momentum.report import (
     AlertRow,
@@ -158,15 +158,14 @@ class UnitDiagnosisAnswer:
     weeks: tuple[WeekRow, ...]
 
 
-def _evidence(initiative: Initiative, row: UnitDiagnosis, as_of: dt.date) -> UnitEvidence:
-    asks = list(initiative.asks.filter(target_per_rep_per_week__gt=0))
-    return UnitEvidence(initiative, asks, row.unit, as_of)
+def _asks(initiative: Initiative) -> list[Ask]:
+    return list(initiative.asks.filter(target_per_rep_per_week__gt=0))
 
 
-def diagnosis_row(initiative: Initiative, row: UnitDiagnosis, level: int,
+def diagnosis_row(initiative: Initiative, asks: list[Ask], row: UnitDiagnosis, level: int,
                   as_of: dt.date) -> DiagnosisRow:
     """The row of one unit's diagnosis, each step with its evidence URL."""
-    evidence = _evidence(initiative, row, as_of)
+    evidence = UnitEvidence(initiative, asks, row.unit, as_of)
     d, s, p = row.diagnosis, row.unit.signals, row.unit.projection
     return DiagnosisRow(s.unit_id, s.name, s.path, level, d.status, d.cause, d.detail,
                         row.unit.momentum.state, rounded(p.to_date), rounded(p.projected),
@@ -177,8 +176,9 @@ def diagnosis_row(initiative: Initiative, row: UnitDiagnosis, level: int,
 def diagnosis_answer(initiative: Initiative, as_of: dt.date,
                      rows: Sequence[tuple[UnitDiagnosis, int]]) -> DiagnosisAnswer:
     """The answer listing `rows` (each with its level) in the order given."""
+    asks = _asks(initiative)
     return DiagnosisAnswer(initiative.pk, initiative.title, as_of,
-                           tuple(diagnosis_row(initiative, r, level, as_of)
+                           tuple(diagnosis_row(initiative, asks, r, level, as_of)
                                  for r, level in rows))
 
 
@@ -196,10 +196,11 @@ def unit_diagnosis_seen(initiative: Initiative, unit_id: int, scope: Scope, fact
     row = next((r for r in rows if r.unit.signals.unit_id == unit_id), None)
     if row is None:
         raise NotFound(f"{initiative.title} has no whole week by {as_of} to diagnose.")
-    evidence = _evidence(initiative, row, as_of)
+    asks = _asks(initiative)
+    evidence = UnitEvidence(initiative, asks, row.unit, as_of)
     m = row.unit.model
     return UnitDiagnosisAnswer(
-        initiative.pk, initiative.title, as_of, diagnosis_row(initiative, row, 0, as_of),
+        initiative.pk, initiative.title, as_of, diagnosis_row(initiative, asks, row, 0, as_of),
         momentum_row(row.unit), rounded(row.unit.projection.near_term), evidence.figures(),
         alert_rows([row.unit], as_of),
         None if m is None else ModelRow(m.lag, round(m.intercept, 3), round(m.slope, 3),
