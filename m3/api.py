@@ -12,9 +12,11 @@ from m3.errors import M3Error
 
 def api_build() -> NinjaAPI:
     """The API with every domain's router and the one JSON error shape."""
+    from m3.diagnose.api import router as diagnose_router
     from m3.initiatives.api import router as initiatives_router
     from m3.measure.api import router as metrics_router
     from m3.message.api import router as message_router
+    from m3.momentum.api import router as momentum_router
     from m3.org.api import router as org_router
     from m3.pulse.api import router as pulse_router
     from m3.reports.api import router as reports_router
@@ -27,6 +29,8 @@ def api_build() -> NinjaAPI:
     api.add_router("/", message_router)
     api.add_router("/metrics", metrics_router)
     api.add_router("/", pulse_router)
+    api.add_router("/", momentum_router)
+    api.add_router("/", diagnose_router)
 
     @api.exception_handler(M3Error)
     def m3_error(request: HttpRequest, exc: M3Error) -> HttpResponse:

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "m3.measure",
     "m3.message",
     "m3.pulse",
+    "m3.diagnose",
     "m3.reports",
     "m3.state",
 ]

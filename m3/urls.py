@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from m3.api import api_build
+from m3.diagnose import views as diagnose_views
 from m3.initiatives import views as initiative_views
 from m3.measure import views as measure_views
 from m3.message import views as message_views
@@ -27,6 +28,9 @@ urlpatterns = [
     path("initiatives/<int:pk>/message/", message_views.message_health, name="message_health"),
     path("initiatives/<int:pk>/message/units/<int:unit_id>/", message_views.message_unit,
          name="message_unit"),
+    path("initiatives/<int:pk>/diagnosis/", diagnose_views.diagnosis, name="diagnosis"),
+    path("initiatives/<int:pk>/diagnosis/units/<int:unit_id>/", diagnose_views.diagnosis_unit,
+         name="diagnosis_unit"),
     path("initiatives/<int:pk>/restate/", message_views.restate, name="restate"),
     path("touchpoints/new/", message_views.touchpoint_new, name="touchpoint_new"),
     path("message/due/", message_views.message_due, name="message_due"),

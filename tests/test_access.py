@@ -255,9 +255,13 @@ Routes = Callable[[World, str], list[Case]]
 
 def home(w: World, role: str) -> list[Case]:
     shown = () if role == ANON else (NAME[role],)
+    # A leader's home shows their units' momentum in each initiative they see; a rep's none.
+    momentum = tuple(f'id="momentum-{w.pk(i)}"' for i in INITIATIVES_SEEN[role])
+    leads = role not in REPS
     return [scoped(role, True, Case("GET", "/", 200, chart=totals(reps_seen(role)),
-                                    shown=shown + seen_titles(role),
-                                    hidden=unseen_titles(role)), 0, LOGIN)]
+                                    shown=shown + seen_titles(role) + (momentum if leads else ()),
+                                    hidden=unseen_titles(role) + (
+                                        () if leads else ("momentum-home",))), 0, LOGIN)]
 
 
 def unit_pages(w: World, role: str) -> list[Case]:
@@ -476,6 +480,102 @@ def api_message_due(w: World, role: str) -> list[Case]:
     return [api(role, Case("GET", "/api/message/due", 200, fields={"[id]": []}))]
 
 
+# --- momentum and the diagnosis (issue 9): per unit, for leaders and up; reps see none ----------
+
+# The units each initiative covers: alpha is rolled out to Team A, coastal to South (and Team C).
+DIAGNOSED = {"alpha": ("team_a",), "coastal": ("south", "team_c")}
+
+
+def diagnosed_seen(role: str, initiative: str) -> tuple[str, ...]:
+    """The units of the initiative whose diagnosis the role may read."""
+    return tuple(u for u in DIAGNOSED[initiative] if u in UNITS_SEEN[role])
+
+
+def diagnosed_hidden(role: str, initiative: str) -> tuple[str, ...]:
+    """The rows of the initiative's units outside the role's scope, as the page marks them."""
+    return tuple(f'data-unit="{NAME[u]}"' for u in DIAGNOSED[initiative]
+                 if u not in UNITS_SEEN[role])
+
+
+def diagnosis_pages(w: World, role: str) -> list[Case]:
+    cases = []
+    for i in ("alpha", "coastal"):
+        answer = leader_answer(role, i)
+        ok = Case("GET", f"/initiatives/{w.pk(i)}/diagnosis/", 200,
+                  shown=(NAME[i], *(f'data-unit="{NAME[u]}"' for u in diagnosed_seen(role, i))),
+                  hidden=diagnosed_hidden(role, i))
+        cases.append(scoped(role, answer == 200, ok, answer, LOGIN))
+    return [*cases, Case("GET", f"/initiatives/{MISSING}/diagnosis/",
+                         LOGIN if role == ANON else 404)]
+
+
+def unit_diagnosis_answer(role: str, initiative: str, unit: str | None) -> int:
+    """200 for a leader who sees the unit of the initiative; 403 for a rep or a unit outside
+    the scope; 404 for an initiative outside it, or a unit it does not cover (None: no unit)."""
+    answer = leader_answer(role, initiative)
+    if answer != 200:
+        return answer
+    if unit is None:
+        return 404 if role == "admin" else 403
+    if unit not in UNITS_SEEN[role]:
+        return 403
+    return 200 if unit in DIAGNOSED[initiative] else 404
+
+
+def diagnosis_unit_cases(w: World, role: str, prefix: str, suffix: str,
+                         anonymous: int | str) -> list[Case]:
+    cases = []
+    for i, unit in (("alpha", "team_a"), ("coastal", "south"), ("coastal", "team_c"),
+                    ("alpha", "team_b"), ("alpha", None)):
+        answer = unit_diagnosis_answer(role, i, unit)
+        pk = MISSING if unit is None else w.pk(unit)
+        ok = Case("GET", f"{prefix}/initiatives/{w.pk(i)}/diagnosis/units/{pk}{suffix}", 200,
+                  shown=(NAME[unit],) if unit else ())
+        cases.append(scoped(role, answer == 200, ok, answer, anonymous))
+    return cases
+
+
+def diagnosis_unit_pages(w: World, role: str) -> list[Case]:
+    return diagnosis_unit_cases(w, role, "", "/", LOGIN)
+
+
+def api_diagnosis(w: World, role: str) -> list[Case]:
+    cases = []
+    for i in ("alpha", "coastal"):
+        answer = leader_answer(role, i)
+        ok = Case("GET", f"/api/initiatives/{w.pk(i)}/diagnosis", 200, fields={
+            "initiative": NAME[i],
+            "units[unit_id]": sorted(w.pk(u) for u in diagnosed_seen(role, i))})
+        cases.append(api(role, ok, answer == 200, answer))
+    return [*cases, api(role, Case("GET", f"/api/initiatives/{MISSING}/diagnosis", 404), False,
+                        404)]
+
+
+def api_diagnosis_unit(w: World, role: str) -> list[Case]:
+    return diagnosis_unit_cases(w, role, "/api", "", 401)
+
+
+def api_momentum(w: World, role: str) -> list[Case]:
+    cases = []
+    for i in ("alpha", "coastal"):
+        answer = leader_answer(role, i)
+        ok = Case("GET", f"/api/initiatives/{w.pk(i)}/momentum", 200, fields={
+            "initiative_id": w.pk(i),
+            "units[unit_id]": sorted(w.pk(u) for u in diagnosed_seen(role, i))})
+        cases.append(api(role, ok, answer == 200, answer))
+    return cases
+
+
+def api_alerts(w: World, role: str) -> list[Case]:
+    cases = []
+    for i in ("alpha", "coastal"):
+        answer = leader_answer(role, i)
+        ok = Case("GET", f"/api/initiatives/{w.pk(i)}/alerts", 200,
+                  fields={"initiative_id": w.pk(i)})
+        cases.append(api(role, ok, answer == 200, answer))
+    return cases
+
+
 def explain_query(node: str) -> str:
     """The explain query for all activities of `node` (unit=ID or person=ID) over 8 weeks."""
     monday = last_week_tuesday().date() - dt.timedelta(days=1)
@@ -526,6 +626,8 @@ PAGE_ROUTES: dict[str, Routes] = {
     "initiatives/<int:pk>/edit/": initiative_edit_pages,
     "initiatives/<int:pk>/message/": message_pages,
     "initiatives/<int:pk>/message/units/<int:unit_id>/": message_unit_pages,
+    "initiatives/<int:pk>/diagnosis/": diagnosis_pages,
+    "initiatives/<int:pk>/diagnosis/units/<int:unit_id>/": diagnosis_unit_pages,
     "initiatives/<int:pk>/restate/": rep_only_pages("restate"),
     "initiatives/<int:pk>/pulse/": rep_only_pages("pulse"),
     "touchpoints/new/": touchpoint_new,
@@ -550,6 +652,10 @@ API_ROUTES: dict[tuple[str, str], Routes] = {
     ("GET", "api/touchpoints"): api_touchpoints,
     ("POST", "api/touchpoints"): api_touchpoint_create,
     ("GET", "api/message/due"): api_message_due,
+    ("GET", "api/initiatives/<initiative_id>/momentum"): api_momentum,
+    ("GET", "api/initiatives/<initiative_id>/alerts"): api_alerts,
+    ("GET", "api/initiatives/<initiative_id>/diagnosis"): api_diagnosis,
+    ("GET", "api/initiatives/<initiative_id>/diagnosis/units/<unit_id>"): api_diagnosis_unit,
     ("GET", "api/metrics/explain"): api_explain,
     ("POST", "api/pulses"): api_pulse_post,
 }
@@ -663,9 +769,13 @@ def activity_totals(rows: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def json_field(data: Any, key: str) -> Any:
-    """`data[key]`, or for "[id]" the sorted ids of a list answer."""
+    """`data[key]`; for "[id]" the sorted ids of a list answer, for "name[field]" the sorted
+    `field` of the items of `data[name]`."""
     if key == "[id]":
         return sorted(item["id"] for item in data)
+    if key.endswith("]"):
+        name, item_key = key[:-1].split("[")
+        return sorted(item[item_key] for item in data[name])
     return data[key]
 
 

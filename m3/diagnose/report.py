@@ -2,19 +2,44 @@
 
 Every unit in scope is listed, teams and the units above them; a unit with too little data
 says so (status and cause `insufficient`, with what is missing) instead of guessing.
+
+The chain is walked for every unit in one pass (one lever model, one read of the signals), also
+when a page shows one unit. The rows below are what `m3 diagnose --format json`, the JSON API
+and the pages show: one shape everywhere, each step with the URL of its evidence
+(`diagnose/evidence.py`). `worst_first` orders a tree for an executive: each unit followed by
+the units below it, and the units of one level worst first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from m3.diagnose.chain import Diagnosis, unit_diagnosis
+from m3.diagnose.chain import Cause, Diagnosis, Step, unit_diagnosis
+from m3.diagnose.evidence import Figure, UnitEvidence, WeekRow
+from m3.errors import NotFound
 from m3.facts.store import FactsStore
-from m3.initiatives.models import Initiative
-from m3.momentum.report import UnitMomentum, initiative_momentum
+from m3.initiatives.models import Ask, Initiative
+from m3.initiatives.selectors import initiative_unit_ids
+from m3.momentum.report import (
+    AlertRow,
+    MomentumRow,
+    UnitMomentum,
+    alert_rows,
+    initiative_momentum,
+    momentum_row,
+    rounded,
+)
+from m3.momentum.score import MomentumState
 from m3.momentum.selectors import HealthLookup
+from m3.momentum.warning import Status
+from m3.org.scope import Scope
+from m3.weeks import week_end
+
+# Worst first: output short now, then projected short, then not yet readable, then on track.
+STATUS_ORDER = {Status.BEHIND: 0, Status.AT_RISK: 1, Status.INSUFFICIENT: 2, Status.ON_TRACK: 3}
 
 
 @dataclass(frozen=True)
@@ -32,33 +57,194 @@ def initiative_diagnosis(initiative: Initiative, facts: FactsStore, as_of: dt.da
             for u in initiative_momentum(initiative, facts, as_of, health)]
 
 
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(float(value), 3)
+def diagnosis_seen(initiative: Initiative, scope: Scope, facts: FactsStore,
+                   as_of: dt.date) -> list[UnitDiagnosis]:
+    """The diagnosis of the initiative's units the viewer may see, tree order (leaders and
+    up: AccessDenied for a rep). Peers and the lever model still count every unit."""
+    scope.require_team_diagnosis()
+    return [r for r in initiative_diagnosis(initiative, facts, as_of)
+            if scope.can_see_unit(r.unit.signals.unit_id)]
 
 
-def unit_record(row: UnitDiagnosis) -> dict[str, Any]:
-    """One unit's diagnosis, momentum and open alerts as plain JSON data.
+def _severity(row: UnitDiagnosis) -> tuple[int, float, str]:
+    projected = row.unit.projection.projected
+    return (STATUS_ORDER[row.diagnosis.status],
+            float("inf") if projected is None else projected, row.unit.signals.name)
 
-    The one shape of a unit's diagnosis outside Python: `m3 diagnose --format json`, the API
-    and the weekly state (which stores it per unit and week) all use it. Figures are rounded to
-    three decimals.
-    """
-    u, d = row.unit, row.diagnosis
-    return {
-        "unit": u.signals.name,
-        "unit_id": u.signals.unit_id,
-        "path": list(u.signals.path),
-        "depth": u.signals.depth,
-        "status": str(d.status),
-        "cause": str(d.cause),
-        "detail": d.detail,
-        "momentum": str(u.momentum.state),
-        "momentum_score": _rounded(u.momentum.score),
-        "momentum_parts": {k: _rounded(v) for k, v in u.momentum.parts.as_dict().items()},
-        "reasons": list(u.momentum.reasons),
-        "output_to_date_vs_forecast": _rounded(u.projection.to_date),
-        "projected_vs_forecast": _rounded(u.projection.projected),
-        "evidence": [{"step": str(e.step), "finding": e.finding} for e in d.evidence],
-        "alerts": [{"kind": str(a.kind), "first_raised": a.first_raised.isoformat(),
-                    "reason": a.reason} for a in u.alerts],
-    }
+
+def worst_first(rows: Sequence[UnitDiagnosis]) -> list[tuple[UnitDiagnosis, int]]:
+    """The rows as a tree, each with its level (0 for the highest units given): a unit is
+    followed by the units below it, and units of one level come worst first (behind, at risk,
+    insufficient, on track; then by projected share of forecast, lowest first)."""
+    paths = {r.unit.signals.path for r in rows}
+    below: dict[tuple[str, ...], list[UnitDiagnosis]] = defaultdict(list)
+    top: list[UnitDiagnosis] = []
+    for r in rows:
+        parent = r.unit.signals.path[:-1]
+        while parent and parent not in paths:  # the nearest ancestor that is shown
+            parent = parent[:-1]
+        (below[parent] if parent else top).append(r)
+    out: list[tuple[UnitDiagnosis, int]] = []
+
+    def walk(level: Sequence[UnitDiagnosis], depth: int) -> None:
+        for r in sorted(level, key=_severity):
+            out.append((r, depth))
+            walk(below[r.unit.signals.path], depth + 1)
+
+    walk(top, 0)
+    return out
+
+
+@dataclass(frozen=True)
+class EvidenceLine:
+    """One step of the chain as walked: the step, what it found, the page that shows it."""
+
+    step: Step
+    finding: str
+    url: str
+
+
+@dataclass(frozen=True)
+class DiagnosisRow:
+    """One unit's diagnosis as the CLI, the API and the pages show it (the issue's shape)."""
+
+    unit_id: int
+    unit: str
+    path: tuple[str, ...]
+    level: int  # 0 for the highest unit listed, +1 per level below
+    status: Status
+    cause: Cause
+    detail: str
+    momentum: MomentumState
+    output_to_date_vs_forecast: float | None
+    projected_vs_forecast: float | None
+    evidence: tuple[EvidenceLine, ...]
+
+
+@dataclass(frozen=True)
+class DiagnosisAnswer:
+    """Every listed unit's diagnosis in an initiative at a date."""
+
+    initiative_id: int
+    initiative: str
+    as_of: dt.date
+    units: tuple[DiagnosisRow, ...]
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    """The organisation's lever model: r_t = intercept + slope · a_(t-lag), r = output/forecast."""
+
+    lag: int
+    intercept: float
+    slope: float
+    r2: float
+    points: int
+
+
+@dataclass(frozen=True)
+class UnitDiagnosisAnswer:
+    """One unit's diagnosis with the evidence of every number, its momentum and open alerts."""
+
+    initiative_id: int
+    initiative: str
+    as_of: dt.date
+    unit: DiagnosisRow
+    momentum: MomentumRow
+    near_term_vs_forecast: float | None
+    figures: tuple[Figure, ...]
+    alerts: tuple[AlertRow, ...]
+    model: ModelRow | None
+    weeks: tuple[WeekRow, ...]
+
+
+def _asks(initiative: Initiative) -> list[Ask]:
+    return list(initiative.asks.filter(target_per_rep_per_week__gt=0))
+
+
+def diagnosis_row(initiative: Initiative, asks: list[Ask], row: UnitDiagnosis, level: int,
+                  as_of: dt.date) -> DiagnosisRow:
+    """The row of one unit's diagnosis, each step with its evidence URL."""
+    evidence = UnitEvidence(initiative, asks, row.unit, as_of)
+    d, s, p = row.diagnosis, row.unit.signals, row.unit.projection
+    return DiagnosisRow(s.unit_id, s.name, s.path, level, d.status, d.cause, d.detail,
+                        row.unit.momentum.state, rounded(p.to_date), rounded(p.projected),
+                        tuple(EvidenceLine(e.step, e.finding, evidence.step_url(e.step))
+                              for e in d.evidence))
+
+
+def diagnosis_answer(initiative: Initiative, as_of: dt.date,
+                     rows: Sequence[tuple[UnitDiagnosis, int]]) -> DiagnosisAnswer:
+    """The answer listing `rows` (each with its level) in the order given."""
+    asks = _asks(initiative)
+    return DiagnosisAnswer(initiative.pk, initiative.title, as_of,
+                           tuple(diagnosis_row(initiative, asks, r, level, as_of)
+                                 for r, level in rows))
+
+
+def unit_diagnosis_seen(initiative: Initiative, unit_id: int, scope: Scope, facts: FactsStore,
+                        as_of: dt.date) -> UnitDiagnosisAnswer:
+    """One unit's diagnosis with its evidence (AccessDenied for a rep or a unit outside the
+    viewer's scope, NotFound for a unit the initiative does not cover). The chain is walked for
+    every unit, as the lever model and the peers need them all."""
+    scope.require_team_diagnosis()
+    scope.require_unit(unit_id)
+    if unit_id not in initiative_unit_ids(initiative):
+        raise NotFound(f"Unit {unit_id} is not covered by {initiative.title}: open one of its "
+                       "units on the diagnosis page.")
+    rows = initiative_diagnosis(initiative, facts, as_of)
+    row = next((r for r in rows if r.unit.signals.unit_id == unit_id), None)
+    if row is None:
+        raise NotFound(f"{initiative.title} has no whole week by {as_of} to diagnose.")
+    asks = _asks(initiative)
+    evidence = UnitEvidence(initiative, asks, row.unit, as_of)
+    m = row.unit.model
+    return UnitDiagnosisAnswer(
+        initiative.pk, initiative.title, as_of, diagnosis_row(initiative, asks, row, 0, as_of),
+        momentum_row(row.unit), rounded(row.unit.projection.near_term), evidence.figures(),
+        alert_rows([row.unit], as_of),
+        None if m is None else ModelRow(m.lag, round(m.intercept, 3), round(m.slope, 3),
+                                        round(m.r2, 3), m.points),
+        evidence.weeks())
+
+
+HOME_LEVELS = 2  # the units a viewer leads and the level below them
+HOME_ALERTS = 8
+
+
+@dataclass(frozen=True)
+class MomentumSummary:
+    """A leader's home, for one running initiative: their units' momentum and open alerts."""
+
+    initiative_id: int
+    title: str
+    as_of: dt.date
+    units: tuple[DiagnosisRow, ...]  # the top HOME_LEVELS levels, worst first
+    units_total: int
+    alerts: tuple[AlertRow, ...]  # the newest HOME_ALERTS
+    alerts_total: int
+
+
+def momentum_summaries(scope: Scope, initiatives: Sequence[Initiative], facts: FactsStore,
+                       today: dt.date) -> list[MomentumSummary]:
+    """For each initiative running today with a whole week behind it, the viewer's units'
+    momentum and alerts (one diagnosis per initiative); none for a rep (M3 computes momentum
+    per unit, not per rep)."""
+    if not scope.may_see_team_diagnosis():
+        return []
+    out = []
+    for initiative in initiatives:
+        if not week_end(initiative.start) <= today <= initiative.end:
+            continue
+        rows = diagnosis_seen(initiative, scope, facts, today)
+        if not rows:
+            continue
+        tree = worst_first(rows)
+        alerts = sorted(alert_rows([r.unit for r in rows], today),
+                        key=lambda a: a.first_raised, reverse=True)
+        out.append(MomentumSummary(
+            initiative.pk, initiative.title, today,
+            diagnosis_answer(initiative, today,
+                             [(r, level) for r, level in tree if level < HOME_LEVELS]).units,
+            len(tree), tuple(alerts[:HOME_ALERTS]), len(alerts)))
+    return out

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import json
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -47,11 +46,6 @@ def only_unit(rows: list[T], unit: str | None, name: Callable[[T], str]) -> list
     return mine
 
 
-def rounded(value: float | None) -> float | None:
-    """A figure for JSON output: three decimals, None kept."""
-    return None if value is None else round(value, 3)
-
-
 def unit_report_options(func: F) -> F:
     """TITLE, --unit, --as-of and --format: the options of every unit report."""
     for option in reversed((
@@ -72,19 +66,14 @@ def momentum_command(title: str, unit: str | None, as_of: dt.datetime | None, fm
     """Momentum of every unit of initiative TITLE: building, holding, stalling or sliding."""
     from m3.facts.store import facts_store_from_settings
     from m3.initiatives.models import Initiative
-    from m3.momentum.report import initiative_momentum
+    from m3.momentum.report import answer_json, initiative_momentum, momentum_answer
 
     initiative, day = as_of_resolved(title, as_of)
     assert isinstance(initiative, Initiative)
     rows = only_unit(initiative_momentum(initiative, facts_store_from_settings(), day), unit,
                      lambda u: u.signals.name)
     if fmt == "json":
-        click.echo(json.dumps({"initiative": initiative.title, "as_of": day.isoformat(),
-                               "units": [{"unit": u.signals.name, "path": list(u.signals.path),
-                                          "state": str(u.momentum.state),
-                                          "score": rounded(u.momentum.score),
-                                          "reasons": list(u.momentum.reasons)}
-                                         for u in rows]}, indent=2))
+        click.echo(answer_json(momentum_answer(initiative, day, rows)))
         return
     for u in rows:
         score = "" if u.momentum.score is None else f"{u.momentum.score:+.2f}"
@@ -101,29 +90,17 @@ def alerts_command(title: str, as_of: dt.datetime | None, fmt: str) -> None:
     """Open early warnings of initiative TITLE: unit, kind, first raised, reason, leaders."""
     from m3.facts.store import facts_store_from_settings
     from m3.initiatives.models import Initiative
-    from m3.momentum.report import initiative_momentum
-    from m3.org.models import Leadership
-    from m3.org.selectors import active_on
+    from m3.momentum.report import alerts_answer, answer_json, initiative_momentum
 
     initiative, day = as_of_resolved(title, as_of)
     assert isinstance(initiative, Initiative)
-    units = initiative_momentum(initiative, facts_store_from_settings(), day)
-    leaders: dict[int, list[str]] = {}
-    for unit_id, email in Leadership.objects.filter(
-            active_on(day), unit_id__in=[u.signals.unit_id for u in units]).values_list(
-                "unit_id", "person__email"):
-        leaders.setdefault(unit_id, []).append(email)
-    alerts = [(u, a) for u in units for a in u.alerts]
+    answer = alerts_answer(initiative, day,
+                           initiative_momentum(initiative, facts_store_from_settings(), day))
     if fmt == "json":
-        click.echo(json.dumps({"initiative": initiative.title, "as_of": day.isoformat(),
-                               "alerts": [{"unit": a.unit, "kind": str(a.kind),
-                                           "first_raised": a.first_raised.isoformat(),
-                                           "reason": a.reason,
-                                           "leaders": sorted(leaders.get(u.signals.unit_id, []))}
-                                          for u, a in alerts]}, indent=2))
+        click.echo(answer_json(answer))
         return
-    if not alerts:
+    if not answer.alerts:
         click.echo(f"No open alerts for {initiative.title} on {day}.")
-    for u, a in alerts:
+    for a in answer.alerts:
         click.echo(f"{a.unit:<24} {a.kind:<15} {a.first_raised}  {a.reason}  → "
-                   f"{', '.join(sorted(leaders.get(u.signals.unit_id, []))) or 'no leader'}")
+                   f"{', '.join(a.leaders) or 'no leader'}")

@@ -93,6 +93,13 @@ def as_of_check(initiative: Initiative, as_of: dt.date, today: dt.date) -> None:
                          f"from whole weeks; use --as-of {first_sunday} or later.")
 
 
+def as_of_or_today(initiative: Initiative, as_of: dt.date | None, today: dt.date) -> dt.date:
+    """The as-of date asked for (default today), checked by `as_of_check`."""
+    day = as_of or today
+    as_of_check(initiative, day, today)
+    return day
+
+
 def _paths(unit_ids: frozenset[int]) -> dict[int, tuple[str, ...]]:
     rows = {pk: (name, parent) for pk, name, parent in
             Unit.objects.values_list("pk", "name", "parent_id")}

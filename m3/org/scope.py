@@ -105,6 +105,17 @@ class Scope:
             raise AccessDenied("Message health is for leaders: as a rep, restate the message on "
                                "the initiative's page instead.")
 
+    def may_see_team_diagnosis(self) -> bool:
+        """Momentum, alerts and the diagnosis are read per unit: for leaders, executives and
+        admins. M3 computes no momentum per rep yet, so a rep is shown none of them."""
+        return self.everything or self.role is not Role.REP
+
+    def require_team_diagnosis(self) -> None:
+        """Raise AccessDenied unless the viewer may read units' momentum and diagnosis."""
+        if not self.may_see_team_diagnosis():
+            raise AccessDenied("Momentum and the diagnosis are read per team, for its leaders: "
+                               "as a rep, see your own levers on your overview.")
+
     def require_restater(self) -> int:
         """The viewer's person, when it is a rep: only reps restate the message."""
         if self.person_id is None or self.role is not Role.REP:

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from m3.charts import output_pace_figure, weekly_activity_figure
+from m3.diagnose.report import momentum_summaries
 from m3.facts.store import facts_store_from_settings
 from m3.initiatives.selectors import (
     initiative_editable,
@@ -26,7 +27,8 @@ from m3.vocabulary import Role
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The viewer's overview: units, people, initiatives and the last 12 weeks of activity."""
+    """The viewer's overview: units, people, initiatives, the last 12 weeks of activity and,
+    for a leader, their units' momentum and open alerts in each running initiative."""
     scope = request_scope(request)
     today = timezone.localdate()
     facts = facts_store_from_settings()
@@ -41,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "initiatives": initiatives,
             "due": person_due_list(request_person(request), initiatives, today),
             "boards": ask_boards(scope, facts, today),
+            "momentum": momentum_summaries(scope, list(initiatives), facts, today),
             "figure": weekly_activity_figure(overview.activity, title, overview.since,
                                              overview.until),
             "last_day": overview.until - dt.timedelta(days=1),

@@ -13,7 +13,8 @@ class UnitWeek(models.Model):
     """A unit's diagnosis, momentum, pace and alerts for one week of an initiative.
 
     The columns are what pages sort and filter on; `record` is the whole of it
-    (`m3.diagnose.report.unit_record`), evidence and alerts included.
+    (`m3.state.services.UnitWeekRecord` as JSON: the diagnosis row with its evidence, the
+    momentum row, the open alerts).
     """
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE,

@@ -10,14 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from pydantic import TypeAdapter
 
-from m3.diagnose.report import initiative_diagnosis, unit_record
+from m3.diagnose.report import DiagnosisRow, diagnosis_row, initiative_diagnosis
 from m3.facts.store import FactsStore, facts_store_from_settings
 from m3.initiatives.models import Initiative
 from m3.jobs.models import Job
+from m3.momentum.report import AlertRow, MomentumRow, alert_rows, momentum_row
 from m3.state.models import UnitWeek
 from m3.weeks import WEEK, last_full_week, week_end, week_start
 
@@ -34,6 +37,37 @@ class RefreshResult:
         """One line for the job's result and the CLI."""
         return (f"{self.rows} unit-week(s) over {self.weeks} week(s) of "
                 f"{self.initiatives} initiative(s)")
+
+
+@dataclass(frozen=True)
+class UnitWeekRecord:
+    """What the weekly state keeps of a unit in a week: the rows the CLI, API and pages show."""
+
+    diagnosis: DiagnosisRow
+    momentum: MomentumRow
+    alerts: tuple[AlertRow, ...]
+
+
+_RECORD = TypeAdapter(UnitWeekRecord)
+
+
+def unit_week_records(initiative: Initiative, facts: FactsStore,
+                      as_of: dt.date) -> list[dict[str, Any]]:
+    """Every unit's record as of `as_of`, as the JSON data stored (tree order).
+
+    The same function recomputes a cell on the fly, so stored and fresh compare exactly.
+    """
+    rows = initiative_diagnosis(initiative, facts, as_of)
+    if not rows:
+        return []
+    asks = list(initiative.asks.filter(target_per_rep_per_week__gt=0))
+    top = min(r.unit.signals.depth for r in rows)
+    alerts = alert_rows([r.unit for r in rows], as_of)
+    return [_RECORD.dump_python(UnitWeekRecord(
+        diagnosis_row(initiative, asks, r, r.unit.signals.depth - top, as_of),
+        momentum_row(r.unit),
+        tuple(a for a in alerts if a.unit_id == r.unit.signals.unit_id)), mode="json")
+        for r in rows]
 
 
 def state_weeks(initiative: Initiative, today: dt.date) -> list[dt.date]:
@@ -66,15 +100,17 @@ def state_refresh(initiative: Initiative, facts: FactsStore, *, since: dt.date |
             progress(f"{initiative.title}: week of {week}", i / max(len(todo), 1))
         as_of = week_end(week)
         stamp = timezone.now()
-        records = [unit_record(r) for r in initiative_diagnosis(initiative, facts, as_of)]
+        records = unit_week_records(initiative, facts, as_of)
         with transaction.atomic():
             UnitWeek.objects.filter(initiative=initiative, week=week).delete()
             UnitWeek.objects.bulk_create(UnitWeek(
-                initiative=initiative, unit_id=r["unit_id"], week=week, as_of=as_of,
-                status=r["status"], cause=r["cause"], detail=r["detail"] or "",
-                momentum=r["momentum"], momentum_score=r["momentum_score"],
-                to_date=r["output_to_date_vs_forecast"], projected=r["projected_vs_forecast"],
-                alerts=len(r["alerts"]), record=r, computed_at=stamp) for r in records)
+                initiative=initiative, unit_id=r["diagnosis"]["unit_id"], week=week,
+                as_of=as_of, status=r["diagnosis"]["status"], cause=r["diagnosis"]["cause"],
+                detail=r["diagnosis"]["detail"] or "", momentum=r["momentum"]["state"],
+                momentum_score=r["momentum"]["score"],
+                to_date=r["diagnosis"]["output_to_date_vs_forecast"],
+                projected=r["diagnosis"]["projected_vs_forecast"], alerts=len(r["alerts"]),
+                record=r, computed_at=stamp) for r in records)
         rows += len(records)
     return RefreshResult(1, len(todo), rows)
 

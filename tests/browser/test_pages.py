@@ -130,7 +130,8 @@ def test_a_manager_opens_their_team_page_from_the_overview(
 ) -> None:
     base = str(live_server.url)  # type: ignore[attr-defined]
     log_in(page, base, org.manager_a)
-    page.get_by_role("link", name="Team A").click()
+    # The unit's own page, from "Your units" (the momentum card links to its diagnosis).
+    page.locator(f"a[href='/units/{org.team_a.pk}/']").click()
     page.wait_for_url(f"{base}/units/{org.team_a.pk}/")
     expect(page.locator("h1")).to_have_text("Team A")
     expect(page.locator("#activity-chart .main-svg").first).to_be_visible()

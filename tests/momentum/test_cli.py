@@ -26,11 +26,13 @@ def test_diagnose_lists_every_unit_in_the_issues_json_shape(facts: FactsStore) -
     units = {u["unit"]: u for u in data["units"]}
     assert set(units) == {"North", "Team A", "Team B"}
     assert units["Team A"]["path"] == ["Company", "North", "Team A"]
-    # the issue's keys, and what the pages need besides (`m3.diagnose.report.unit_record`)
-    assert set(units["North"]) == {"unit", "path", "status", "cause", "detail", "momentum",
-                                   "output_to_date_vs_forecast", "projected_vs_forecast",
-                                   "evidence", "unit_id", "depth", "momentum_score",
-                                   "momentum_parts", "reasons", "alerts"}
+    assert set(units["North"]) == {"unit_id", "unit", "path", "level", "status", "cause",
+                                   "detail", "momentum", "output_to_date_vs_forecast",
+                                   "projected_vs_forecast", "evidence"}
+    assert (units["North"]["level"], units["Team A"]["level"]) == (0, 1)
+    # every step of the chain names the page its finding can be checked on
+    assert all(set(e) == {"step", "finding", "url"} and e["url"].startswith("/")
+               for u in data["units"] for e in u["evidence"])
     # Team B never recorded a demo: the chain stops at the reporting
     assert (units["Team B"]["cause"], units["Team B"]["detail"]) == ("measure", "coverage")
 

@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from m3.diagnose.report import initiative_diagnosis, unit_record
 from m3.facts.store import FactsStore
 from m3.jobs.models import Job, JobStatus
 from m3.jobs.services import jobs_run_pending, state_refresh_enqueue
@@ -16,7 +15,7 @@ from m3.org.scope import scope_for_person
 from m3.state.cli import state_group
 from m3.state.models import UnitWeek
 from m3.state.selectors import state_week, unit_weeks
-from m3.state.services import state_refresh, state_weeks
+from m3.state.services import state_refresh, state_weeks, unit_week_records
 from m3.weeks import week_end
 from tests.momentum.test_selectors import START, build
 
@@ -33,8 +32,7 @@ def stored(initiative: object) -> dict[dt.date, list[dict[str, object]]]:
 
 def on_the_fly(initiative: object, facts: FactsStore,
                weeks: list[dt.date]) -> dict[dt.date, list[dict[str, object]]]:
-    return {w: [unit_record(r) for r in initiative_diagnosis(initiative, facts, week_end(w))]
-            for w in weeks}
+    return {w: unit_week_records(initiative, facts, week_end(w)) for w in weeks}
 
 
 def test_every_stored_week_equals_the_diagnosis_computed_on_the_fly(facts: FactsStore) -> None:
@@ -47,7 +45,8 @@ def test_every_stored_week_equals_the_diagnosis_computed_on_the_fly(facts: Facts
     # The columns pages sort on are the record's own figures.
     row = UnitWeek.objects.get(initiative=initiative, unit__name="Team A", week=weeks[-1])
     assert (row.status, row.cause, row.momentum) == (
-        row.record["status"], row.record["cause"], row.record["momentum"])
+        row.record["diagnosis"]["status"], row.record["diagnosis"]["cause"],
+        row.record["momentum"]["state"])
     assert row.as_of == week_end(weeks[-1])
 
 

@@ -1,0 +1,53 @@
+"""JSON twins of the diagnosis pages: every unit worst first, and one unit with its evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router
+
+from m3.diagnose.report import (
+    DiagnosisAnswer,
+    UnitDiagnosisAnswer,
+    diagnosis_answer,
+    diagnosis_seen,
+    unit_diagnosis_seen,
+    worst_first,
+)
+from m3.facts.store import facts_store_from_settings
+from m3.initiatives.selectors import initiative_for_viewer
+from m3.momentum.selectors import as_of_or_today
+from m3.org.scope import request_scope
+
+router = Router(tags=["diagnosis"])
+
+
+@router.get("/initiatives/{initiative_id}/diagnosis", response=DiagnosisAnswer)
+def diagnosis_get(request: HttpRequest, initiative_id: int,
+                  as_of: dt.date | None = None) -> DiagnosisAnswer:
+    """Every unit of the initiative in the viewer's scope, as a tree worst first within each
+    level: status, cause, detail, momentum, output and projection against forecast, and the
+    chain's evidence (the shape of `m3 diagnose --format json`). Leaders and up."""
+    scope = request_scope(request)
+    today = timezone.localdate()
+    initiative = initiative_for_viewer(initiative_id, scope, today)
+    scope.require_team_diagnosis()
+    day = as_of_or_today(initiative, as_of, today)
+    rows = diagnosis_seen(initiative, scope, facts_store_from_settings(), day)
+    return diagnosis_answer(initiative, day, worst_first(rows))
+
+
+@router.get("/initiatives/{initiative_id}/diagnosis/units/{unit_id}",
+            response=UnitDiagnosisAnswer)
+def diagnosis_unit_get(request: HttpRequest, initiative_id: int, unit_id: int,
+                       as_of: dt.date | None = None) -> UnitDiagnosisAnswer:
+    """One unit's diagnosis: the chain, every figure with its evidence URLs, the momentum parts
+    and reasons, open alerts, the lever model and the weekly signals."""
+    scope = request_scope(request)
+    today = timezone.localdate()
+    initiative = initiative_for_viewer(initiative_id, scope, today)
+    scope.require_team_diagnosis()
+    day = as_of_or_today(initiative, as_of, today)
+    return unit_diagnosis_seen(initiative, unit_id, scope, facts_store_from_settings(), day)
