@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from m3.diagnose.cli import diagnose_command
+from m3.diagnose.weekly_cli import state_group
 from m3.errors import ConfigError, M3Error
 from m3.ingest.cli import import_command, owners_group
 from m3.initiatives.cli import initiatives_group
@@ -21,7 +22,6 @@ from m3.message.cli import message_group
 from m3.momentum.cli import alerts_command, momentum_command
 from m3.pulse.cli import pulse_group
 from m3.runtime import data_dir_option, django_command, django_ready, facts_ready, progress_bar
-from m3.state.cli import state_group
 
 
 @click.group()

@@ -11,11 +11,9 @@ from ninja import Router
 from m3.diagnose.report import (
     DiagnosisAnswer,
     UnitDiagnosisAnswer,
-    diagnosis_answer,
-    diagnosis_seen,
     unit_diagnosis_seen,
-    worst_first,
 )
+from m3.diagnose.weekly import diagnosis_for_viewer
 from m3.facts.store import facts_store_from_settings
 from m3.initiatives.selectors import initiative_for_viewer
 from m3.momentum.selectors import as_of_or_today
@@ -29,14 +27,13 @@ def diagnosis_get(request: HttpRequest, initiative_id: int,
                   as_of: dt.date | None = None) -> DiagnosisAnswer:
     """Every unit of the initiative in the viewer's scope, as a tree worst first within each
     level: status, cause, detail, momentum, output and projection against forecast, and the
-    chain's evidence (the shape of `m3 diagnose --format json`). Leaders and up."""
+    chain's evidence (the shape of `m3 diagnose --format json`). Leaders and up. Without
+    `as_of`, the last whole week from the weekly state (as of its Sunday)."""
     scope = request_scope(request)
     today = timezone.localdate()
     initiative = initiative_for_viewer(initiative_id, scope, today)
-    scope.require_team_diagnosis()
-    day = as_of_or_today(initiative, as_of, today)
-    rows = diagnosis_seen(initiative, scope, facts_store_from_settings(), day)
-    return diagnosis_answer(initiative, day, worst_first(rows))
+    return diagnosis_for_viewer(initiative, scope, facts_store_from_settings(), as_of,
+                                today).answer
 
 
 @router.get("/initiatives/{initiative_id}/diagnosis/units/{unit_id}",

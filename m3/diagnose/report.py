@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from m3.diagnose.chain import Cause, Diagnosis, Step, unit_diagnosis
 from m3.diagnose.evidence import Figure, UnitEvidence, WeekRow
@@ -66,33 +67,43 @@ def diagnosis_seen(initiative: Initiative, scope: Scope, facts: FactsStore,
             if scope.can_see_unit(r.unit.signals.unit_id)]
 
 
-def _severity(row: UnitDiagnosis) -> tuple[int, float, str]:
-    projected = row.unit.projection.projected
-    return (STATUS_ORDER[row.diagnosis.status],
-            float("inf") if projected is None else projected, row.unit.signals.name)
+def severity(status: Status, projected: float | None, name: str) -> tuple[int, float, str]:
+    """The sort key of worst first: status, then projected share of forecast (lowest first)."""
+    return (STATUS_ORDER[status], float("inf") if projected is None else projected, name)
+
+
+T = TypeVar("T")
+
+
+def tree_worst_first(items: Sequence[T], path: Callable[[T], tuple[str, ...]],
+                     severity: Callable[[T], tuple[int, float, str]]) -> list[tuple[T, int]]:
+    """`items` as a tree, each with its level (0 for the highest given): an item is followed by
+    the items below it, and the items of one level come in `severity` order."""
+    paths = {path(r) for r in items}
+    below: dict[tuple[str, ...], list[T]] = defaultdict(list)
+    top: list[T] = []
+    for r in items:
+        parent = path(r)[:-1]
+        while parent and parent not in paths:  # the nearest ancestor that is shown
+            parent = parent[:-1]
+        (below[parent] if parent else top).append(r)
+    out: list[tuple[T, int]] = []
+
+    def walk(level: Sequence[T], depth: int) -> None:
+        for r in sorted(level, key=severity):
+            out.append((r, depth))
+            walk(below[path(r)], depth + 1)
+
+    walk(top, 0)
+    return out
 
 
 def worst_first(rows: Sequence[UnitDiagnosis]) -> list[tuple[UnitDiagnosis, int]]:
     """The rows as a tree, each with its level (0 for the highest units given): a unit is
     followed by the units below it, and units of one level come worst first (behind, at risk,
     insufficient, on track; then by projected share of forecast, lowest first)."""
-    paths = {r.unit.signals.path for r in rows}
-    below: dict[tuple[str, ...], list[UnitDiagnosis]] = defaultdict(list)
-    top: list[UnitDiagnosis] = []
-    for r in rows:
-        parent = r.unit.signals.path[:-1]
-        while parent and parent not in paths:  # the nearest ancestor that is shown
-            parent = parent[:-1]
-        (below[parent] if parent else top).append(r)
-    out: list[tuple[UnitDiagnosis, int]] = []
-
-    def walk(level: Sequence[UnitDiagnosis], depth: int) -> None:
-        for r in sorted(level, key=_severity):
-            out.append((r, depth))
-            walk(below[r.unit.signals.path], depth + 1)
-
-    walk(top, 0)
-    return out
+    return tree_worst_first(rows, lambda r: r.unit.signals.path, lambda r: severity(
+        r.diagnosis.status, r.unit.projection.projected, r.unit.signals.name))
 
 
 @dataclass(frozen=True)

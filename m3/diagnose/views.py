@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from m3.diagnose.report import (
-    diagnosis_answer,
-    diagnosis_seen,
-    unit_diagnosis_seen,
-    worst_first,
-)
+from m3.diagnose.report import unit_diagnosis_seen
+from m3.diagnose.weekly import diagnosis_for_viewer
 from m3.errors import InputError
 from m3.facts.store import facts_store_from_settings
 from m3.initiatives.selectors import initiative_for_viewer
-from m3.momentum.report import AlertRow, alert_rows
 from m3.momentum.score import HOLD_BAND, PART_WEIGHTS, SLIDING
 from m3.momentum.selectors import as_of_or_today
 from m3.org.scope import request_scope
@@ -47,16 +42,12 @@ def diagnosis(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request_scope(request)
     today = timezone.localdate()
     initiative = initiative_for_viewer(pk, scope, today)
-    scope.require_team_diagnosis()
-    day = as_of_or_today(initiative, as_of_param(request), today)
-    rows = diagnosis_seen(initiative, scope, facts_store_from_settings(), day)
-    answer = diagnosis_answer(initiative, day, worst_first(rows))
-    alerts: dict[int, list[AlertRow]] = defaultdict(list)
-    for alert in alert_rows([r.unit for r in rows], day):
-        alerts[alert.unit_id].append(alert)
+    seen = diagnosis_for_viewer(initiative, scope, facts_store_from_settings(),
+                                as_of_param(request), today)
     return render(request, "diagnose/initiative.html", {
-        "initiative": initiative, "answer": answer, "alerts": dict(alerts),
-        "counts": Counter(str(u.status) for u in answer.units),
+        "initiative": initiative, "answer": seen.answer, "alerts": seen.alerts,
+        "computed_at": seen.computed_at, "waiting": seen.waiting,
+        "counts": Counter(str(u.status) for u in seen.answer.units),
     })
 
 

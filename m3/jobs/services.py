@@ -24,12 +24,19 @@ from m3.jobs.models import Job, JobStatus
 log = logging.getLogger(__name__)
 JobHandler = Callable[[Job], str]
 _HANDLERS: dict[str, JobHandler] = {}
+_SCHEDULES: list[Callable[[], object]] = []
 STATE_REFRESH = "state_refresh"
 
 
 def job_handler_register(kind: str, handler: JobHandler) -> None:
     """Make `handler` run the jobs of `kind` (it returns a one-line summary of what it did)."""
     _HANDLERS[kind] = handler
+
+
+def job_schedule_register(check: Callable[[], object]) -> None:
+    """Make the worker call `check` on every turn: it queues what time alone makes due (a
+    week that has ended), the way a change queues what it touched."""
+    _SCHEDULES.append(check)
 
 
 def job_enqueue(kind: str, *, initiative_id: int | None = None, since: dt.date | None = None,
@@ -131,6 +138,11 @@ def jobs_work(poll_seconds: float = 2.0, stop: Callable[[], bool] = lambda: Fals
     """The worker loop: run what is pending, then wait `poll_seconds`; until `stop()`."""
     jobs_recover()
     while not stop():
+        for check in _SCHEDULES:
+            try:
+                check()
+            except Exception:  # a failing schedule must not stop the queue
+                log.exception("scheduled check %s failed", check)
         if not jobs_run_pending():
             time.sleep(poll_seconds)
 

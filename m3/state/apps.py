@@ -1,4 +1,4 @@
-"""Django app config for m3.state: registers the weekly state's refresh as a job kind."""
+"""Django app config for m3.state."""
 
 from django.apps import AppConfig
 
@@ -8,8 +8,3 @@ class StateConfig(AppConfig):
     label = "state"
     default_auto_field = "django.db.models.BigAutoField"
 
-    def ready(self) -> None:
-        from m3.jobs.services import job_handler_register
-        from m3.state.services import state_refresh_job
-
-        job_handler_register("state_refresh", state_refresh_job)

@@ -43,3 +43,9 @@ def unit_weeks(initiative: Initiative, unit_id: int, scope: Scope) -> list[UnitW
     if not (scope.everything or unit_id in scope.unit_ids):
         return []
     return list(UnitWeek.objects.filter(initiative=initiative, unit_id=unit_id).order_by("week"))
+
+
+def state_latest_week(initiative: Initiative) -> dt.date | None:
+    """The Monday of the initiative's latest stored week (None when nothing is stored)."""
+    return (UnitWeek.objects.filter(initiative=initiative).order_by("-week")
+            .values_list("week", flat=True).first())

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from django.test import Client
 
+from m3.diagnose.weekly import (
+    diagnosis_for_viewer,
+    state_due_enqueue,
+    state_refresh,
+    unit_week_records,
+)
+from m3.diagnose.weekly_cli import state_group
 from m3.facts.store import FactsStore
 from m3.jobs.models import Job, JobStatus
 from m3.jobs.services import jobs_run_pending, state_refresh_enqueue
 from m3.org.scope import scope_for_person
-from m3.state.cli import state_group
 from m3.state.models import UnitWeek
 from m3.state.selectors import state_week, unit_weeks
-from m3.state.services import state_refresh, state_weeks, unit_week_records
+from m3.state.services import state_weeks
 from m3.weeks import week_end
+from tests.factories import PASSWORD
 from tests.momentum.test_selectors import START, build
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +122,34 @@ def test_m3_state_refresh_recomputes_one_initiative_by_title(facts: FactsStore) 
     assert result.exit_code == 0, result.output
     assert "Refreshed" in result.output
     assert UnitWeek.objects.filter(initiative=initiative).count() > 0
+
+
+def test_a_week_that_ends_queues_its_refresh_once(facts: FactsStore) -> None:
+    _, initiative = build(facts)
+    Job.objects.all().delete()
+    state_refresh(initiative, facts, today=TODAY)
+    assert state_due_enqueue(TODAY) == []  # the last whole week is stored
+    next_week = TODAY + dt.timedelta(weeks=1)
+    [job] = state_due_enqueue(next_week)
+    assert (job.initiative_id, job.since) == (initiative.pk, START + dt.timedelta(weeks=6))
+    assert state_due_enqueue(next_week) == []  # queued already
+
+
+def test_the_diagnosis_page_reads_the_stored_week_and_says_so(facts: FactsStore) -> None:
+    org, initiative = build(facts)
+    state_refresh(initiative, facts, today=TODAY)
+    Job.objects.all().delete()  # nothing left waiting
+    UnitWeek.objects.filter(initiative=initiative).update(computed_at=dt.datetime(
+        2026, 2, 17, 6, 30, tzinfo=dt.UTC))
+    scope = scope_for_person(org.director_north, TODAY)
+    stored = diagnosis_for_viewer(initiative, scope, facts, None, TODAY)
+    fresh = diagnosis_for_viewer(initiative, scope, facts, week_end(START + dt.timedelta(
+        weeks=5)), TODAY)
+    assert stored.computed_at is not None and fresh.computed_at is None
+    assert stored.answer == fresh.answer  # the same rows, order, levels and evidence
+    assert stored.alerts == fresh.alerts
+    client = Client()
+    assert client.login(username=org.director_north.email, password=PASSWORD)
+    with mock.patch("django.utils.timezone.localdate", return_value=TODAY):
+        page = client.get(f"/initiatives/{initiative.pk}/diagnosis/").content.decode()
+    assert "the weekly state, computed 2026-02-17" in page

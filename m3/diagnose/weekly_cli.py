@@ -1,4 +1,4 @@
-"""`m3 state`: the weekly state (recompute it, see what is stored)."""
+"""`m3 state`: the weekly state (recompute it now)."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ def state_group() -> None:
               help="Recompute from this date's week on (default: every week).")
 def state_refresh_command(title: str | None, since: dt.datetime | None) -> None:
     """Recompute the weekly state of initiative TITLE (default: every initiative) now."""
+    from m3.diagnose.weekly import state_refresh_all
     from m3.facts.store import facts_store_from_settings
     from m3.initiatives.selectors import initiative_by_title
-    from m3.state.services import state_refresh_all
 
     initiative_id = initiative_by_title(title).pk if title else None
     with progress_bar("Refreshing the weekly state") as update:
