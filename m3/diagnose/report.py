@@ -37,7 +37,6 @@ from m3.momentum.score import MomentumState
 from m3.momentum.selectors import HealthLookup
 from m3.momentum.warning import Status
 from m3.org.scope import Scope
-from m3.weeks import week_end
 
 # Worst first: output short now, then projected short, then not yet readable, then on track.
 STATUS_ORDER = {Status.BEHIND: 0, Status.AT_RISK: 1, Status.INSUFFICIENT: 2, Status.ON_TRACK: 3}
@@ -217,45 +216,3 @@ def unit_diagnosis_seen(initiative: Initiative, unit_id: int, scope: Scope, fact
         None if m is None else ModelRow(m.lag, round(m.intercept, 3), round(m.slope, 3),
                                         round(m.r2, 3), m.points),
         evidence.weeks())
-
-
-HOME_LEVELS = 2  # the units a viewer leads and the level below them
-HOME_ALERTS = 8
-
-
-@dataclass(frozen=True)
-class MomentumSummary:
-    """A leader's home, for one running initiative: their units' momentum and open alerts."""
-
-    initiative_id: int
-    title: str
-    as_of: dt.date
-    units: tuple[DiagnosisRow, ...]  # the top HOME_LEVELS levels, worst first
-    units_total: int
-    alerts: tuple[AlertRow, ...]  # the newest HOME_ALERTS
-    alerts_total: int
-
-
-def momentum_summaries(scope: Scope, initiatives: Sequence[Initiative], facts: FactsStore,
-                       today: dt.date) -> list[MomentumSummary]:
-    """For each initiative running today with a whole week behind it, the viewer's units'
-    momentum and alerts (one diagnosis per initiative); none for a rep (M3 computes momentum
-    per unit, not per rep)."""
-    if not scope.may_see_team_diagnosis():
-        return []
-    out = []
-    for initiative in initiatives:
-        if not week_end(initiative.start) <= today <= initiative.end:
-            continue
-        rows = diagnosis_seen(initiative, scope, facts, today)
-        if not rows:
-            continue
-        tree = worst_first(rows)
-        alerts = sorted(alert_rows([r.unit for r in rows], today),
-                        key=lambda a: a.first_raised, reverse=True)
-        out.append(MomentumSummary(
-            initiative.pk, initiative.title, today,
-            diagnosis_answer(initiative, today,
-                             [(r, level) for r, level in tree if level < HOME_LEVELS]).units,
-            len(tree), tuple(alerts[:HOME_ALERTS]), len(alerts)))
-    return out

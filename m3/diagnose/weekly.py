@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -196,3 +196,43 @@ def diagnosis_for_viewer(initiative: Initiative, scope: Scope, facts: FactsStore
         fresh[alert.unit_id].append(alert)
     return DiagnosisSeen(diagnosis_answer(initiative, day, worst_first(rows)), dict(fresh),
                          None, 0)
+
+
+HOME_LEVELS = 2  # the units a viewer leads and the level below them
+HOME_ALERTS = 8
+
+
+@dataclass(frozen=True)
+class MomentumSummary:
+    """A leader's home, for one running initiative: their units' momentum and open alerts."""
+
+    initiative_id: int
+    title: str
+    as_of: dt.date
+    units: tuple[DiagnosisRow, ...]  # the top HOME_LEVELS levels, worst first
+    units_total: int
+    alerts: tuple[AlertRow, ...]  # the newest HOME_ALERTS
+    alerts_total: int
+
+
+def momentum_summaries(scope: Scope, initiatives: Sequence[Initiative], facts: FactsStore,
+                       today: dt.date) -> list[MomentumSummary]:
+    """For each initiative running today with a whole week behind it, the viewer's units'
+    momentum and alerts (from the weekly state, or one diagnosis per initiative); none for a
+    rep (M3 computes momentum per unit, not per rep)."""
+    if not scope.may_see_team_diagnosis():
+        return []
+    out = []
+    for initiative in initiatives:
+        if not week_end(initiative.start) <= today <= initiative.end:
+            continue
+        seen = diagnosis_for_viewer(initiative, scope, facts, None, today)
+        if not seen.answer.units:
+            continue
+        alerts = sorted((a for unit in seen.alerts.values() for a in unit),
+                        key=lambda a: a.first_raised, reverse=True)
+        out.append(MomentumSummary(
+            initiative.pk, initiative.title, seen.answer.as_of,
+            tuple(u for u in seen.answer.units if u.level < HOME_LEVELS),
+            len(seen.answer.units), tuple(alerts[:HOME_ALERTS]), len(alerts)))
+    return out
