@@ -60,8 +60,9 @@ from enum import StrEnum
 
 import numpy as np
 import statsmodels.api as sm
+from scipy.stats import theilslopes
 
-from m3.momentum.signals import WeekSignals, trend, values
+from m3.momentum.signals import WeekSignals, values
 
 ON_PLAN = 0.95
 NEAR_ON_PLAN = 0.95
@@ -78,6 +79,9 @@ CUSUM_K = 0.5
 CUSUM_H = 4.0
 PEER_GAP = 0.2
 Z = 1.0
+NEAR_GATE = 1.1
+LEVEL_WEEKS = 3
+SLOPE_WEEKS = 6
 MODEL_P = 0.05
 MIN_RELIABILITY = 0.25
 NOISE_MIN_WEEKS = 4
@@ -149,7 +153,8 @@ def expected_output(history: Sequence[WeekSignals]) -> np.ndarray:
 def lever_model_fit(histories: Sequence[Sequence[WeekSignals]]) -> LeverModel | None:
     """The pooled lag model of the module docstring, or None with too few points."""
     best: LeverModel | None = None
-    noises = [lever_noise(h) for h in histories]
+    noises = [lever_noise(h) for h in histories
+              if (~np.isnan(values(h, "lever_attainment"))).sum() >= 3]
     noise = float(np.sqrt(np.mean(np.square(noises)))) if noises else 0.0
     for lag in range(MAX_LAG + 1):
         xs: list[float] = []
@@ -179,6 +184,14 @@ def lever_model_fit(histories: Sequence[Sequence[WeekSignals]]) -> LeverModel | 
         if best is None or model.r2 > best.r2:
             best = model
     return best
+
+
+def robust_trend(series: np.ndarray) -> float:
+    """The Theil-Sen slope per week (the median of the pairwise slopes; 0 below 3 points), so
+    one outlying week does not tip the levers' course."""
+    if series.size < 3:
+        return 0.0
+    return float(theilslopes(series, np.arange(series.size, dtype=float))[0])
 
 
 def output_noise(history: Sequence[WeekSignals]) -> float:
@@ -217,11 +230,15 @@ def output_projection(history: Sequence[WeekSignals], model: LeverModel | None,
     to_date = done / planned
     a = values(history, "lever_attainment")
     known_a = a[~np.isnan(a)]
-    recent_a = known_a[-2:]
-    slope = trend(known_a[-4:]) or 0.0
+    recent_a = known_a[-LEVEL_WEEKS:]
+    slope_weeks = known_a[-SLOPE_WEEKS:]
+    slope = robust_trend(slope_weeks)
+    spread = float(((np.arange(slope_weeks.size) - (slope_weeks.size - 1) / 2) ** 2).sum())
     last_known = int(np.nonzero(~np.isnan(a))[0][-1]) if known_a.size else 0
     ratios: list[float] = []
     implied: list[float] = []
+    horizon = 0  # the last future week of the near term
+    reach: list[float] = []  # per near week: √(1/m + min(k, EXTRAPOLATE_WEEKS)² / S_tt)
     for step, _ in enumerate(future_forecast, start=1):
         if model is not None and recent_a.size:
             source = len(history) - 1 + step - model.lag
@@ -232,6 +249,9 @@ def output_projection(history: Sequence[WeekSignals], model: LeverModel | None,
                 x = float(recent_a.mean()) + slope * beyond
                 if len(implied) < NEAR_WEEKS:
                     implied.append(max(0.0, model.intercept + model.slope * x))
+                    horizon = step
+                    reach.append(float(np.sqrt(1 / recent_a.size
+                                               + (beyond ** 2 / spread if spread else 0.0))))
             ratios.append(max(0.0, model.intercept + model.slope * float(x)))
         else:
             recent = known.nonzero()[0][-BASELINE_WEEKS:]
@@ -240,15 +260,22 @@ def output_projection(history: Sequence[WeekSignals], model: LeverModel | None,
     future = float(sum(fc * r for fc, r in zip(future_forecast, ratios, strict=True)))
     projected = (done + future) / (planned + upcoming)
     near = float(np.mean(implied)) if implied else None
+    soon = list(future_forecast)[:horizon]
+    by_then = ((done + float(sum(fc * r for fc, r in zip(soon, ratios, strict=False))))
+               / (planned + float(sum(soon))))
     recent = known.nonzero()[0][-RECENT_WEEKS:]
     recent_ratio = float(o[recent].sum() / f[recent].sum()) if f[recent].sum() > 0 else 1.0
     cv = output_noise(history)
     se_to_date, se_recent = _ratio_se(cv, f[known]), _ratio_se(cv, f[recent])
-    se_projected = planned * se_to_date / (planned + upcoming)
+    se_near = (model.slope * lever_noise(history) * float(np.mean(reach))
+               if model is not None and reach else 0.0)
+    se_projected = float(np.hypot(planned * se_to_date, upcoming * se_near)
+                         / (planned + upcoming))
     if to_date < ON_PLAN - Z * se_to_date or recent_ratio < RECENT_ON_PLAN - Z * se_recent:
         status = Status.BEHIND
     elif (projected < ON_PLAN - Z * se_projected
-          or (near is not None and near < NEAR_ON_PLAN)):
+          or (near is not None and near < NEAR_ON_PLAN
+              and by_then < NEAR_GATE)):
         status = Status.AT_RISK
     else:
         status = Status.ON_TRACK

@@ -80,8 +80,9 @@ def test_falling_levers_put_on_plan_output_at_risk_before_it_shows() -> None:
                                    [100.0] * 6)
     assert projection.to_date == 1.0
     assert projection.status is Status.AT_RISK
-    # â = 0.65 (last two) - 0.1 * k: the first unknown lever week is one past the last known
-    assert projection.near_term == pytest.approx(np.mean([0.55, 0.45, 0.35, 0.25]))
+    # â = 0.7 (last three) - 0.1 * k (the Theil-Sen slope of the last six): the first unknown
+    # lever week is one past the last known
+    assert projection.near_term == pytest.approx(np.mean([0.6, 0.5, 0.4, 0.3]))
 
 
 def test_output_short_to_date_is_behind_and_three_weeks_are_needed() -> None:
