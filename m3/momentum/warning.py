@@ -18,8 +18,9 @@ projection to the horizon is
 
 with r̂_t = β0 + β1 · a_(t-L) while the lever weeks are known, and after that β0 + β1 · â_k,
 where â_k = ā + s · min(k, EXTRAPOLATE_WEEKS) continues the levers' recent course: ā is the
-mean of the last two known weeks, s the least-squares slope of the last four, k the weeks past
-the last known one. A lever drop thus shows in the projection the week it happens, weeks
+mean of the last LEVEL_WEEKS known weeks, s the Theil-Sen slope (the median of the pairwise
+slopes, so one outlying week does not tip it) of the last SLOPE_WEEKS, k the weeks past the
+last known one. A lever drop thus shows in the projection the week it happens, weeks
 before it reaches output. Output to date is Σ output / Σ forecast over the weeks so far.
 
 The near term is where today's levers lead: the mean r̂ over the first NEAR_WEEKS future weeks
@@ -33,15 +34,21 @@ that of its weekly output ratios since the start), the standard error of a ratio
 
     se(W) = cv · √(Σ_W f_t²) / Σ_W f_t,
 
-and that of the projection the part already done: se(projected) = se(to date) · F_done /
-(F_done + F_future). σ_a, the lever noise, is the standard deviation of the week-to-week
-changes of lever attainment over the unit's history, / √2.
+and those of the levers' course and the projection
+
+    se(near)      = β1 · σ_a · mean_k √(1/m + min(k, EXTRAPOLATE_WEEKS)² / S_tt)
+    se(projected) = √((F_done · se(to date))² + (F_future · se(near))²) / (F_done + F_future)
+
+(mean_k over the near weeks; m: the weeks of ā; S_tt = Σ (t - t̄)² over the weeks of s; F: the
+forecast done and to come). σ_a, the lever noise, is the standard deviation of the
+week-to-week changes of lever attainment over the unit's history, / √2.
 
 Status (after at least MIN_STATUS_WEEKS weeks with a forecast; `insufficient` before):
 `behind` when output to date < ON_PLAN - Z · se(to date), or output over the last RECENT_WEEKS
 weeks < RECENT_ON_PLAN - Z · se(recent) (a shortfall that has set in, even where an early
 surplus still carries the total); `at_risk` when not behind but projected < ON_PLAN - Z ·
-se(projected) or near < NEAR_ON_PLAN (the shortfall is coming); else `on_track`.
+se(projected), or near < NEAR_ON_PLAN while by_then < NEAR_GATE (the shortfall is coming, and
+no surplus of more than NEAR_GATE - 1 carries the unit through it); else `on_track`.
 
 Change detection (one-sided CUSUM, Page 1954) on lever attainment and on morale: with μ0 and σ
 the mean and standard deviation of the first BASELINE_WEEKS weeks (σ at least SIGMA_FLOOR of
