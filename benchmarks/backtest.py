@@ -12,10 +12,12 @@ cut at that week, the organisation's lever model fitted on the same cut). Report
 - cause accuracy: the share of units whose cause in the last week is the true one
   (healthy: none).
 
-Thresholds were chosen on the TUNE seeds; the HELD_OUT seeds were never looked at while tuning.
+Thresholds were chosen on the TUNE seeds; the HELD_OUT seeds (same simulator configuration) and
+the UNLIKE seeds (organisations of another shape and noise, `simulator.UNLIKE`) were never looked
+at while tuning.
 
-    python benchmarks/backtest.py                 # both seed sets, 26 weeks
-    python benchmarks/backtest.py --seeds 0-4 --weeks 20
+    python benchmarks/backtest.py                 # the three seed sets, 26 weeks
+    python benchmarks/backtest.py --seeds 0-4 --weeks 20 [--unlike]
 """
 
 from __future__ import annotations
@@ -29,13 +31,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.simulator import PRE_WEEKS, Kind, SimTeam, organisation_simulate  # noqa: E402
+from benchmarks.simulator import (  # noqa: E402
+    DEFAULT,
+    UNLIKE,
+    Kind,
+    SimConfig,
+    SimTeam,
+    organisation_simulate,
+)
 from m3.diagnose.chain import unit_diagnosis  # noqa: E402
 from m3.momentum.score import unit_momentum  # noqa: E402
 from m3.momentum.warning import Status, lever_model_fit, output_projection  # noqa: E402
 
-TUNE = range(0, 10)
+TUNE = range(0, 30)
 HELD_OUT = range(100, 110)
+HELD_OUT_UNLIKE = range(200, 210)
 LEAD_GOAL = 4
 FLAGGED = (Status.AT_RISK, Status.BEHIND)
 
@@ -57,19 +67,20 @@ class UnitRun:
         return None
 
 
-def organisation_run(seed: int, weeks: int) -> list[UnitRun]:
+def organisation_run(seed: int, weeks: int, config: SimConfig = DEFAULT) -> list[UnitRun]:
     """Every unit of one simulated organisation judged week by week, point in time."""
-    teams = organisation_simulate(seed, weeks)
+    teams = organisation_simulate(seed, weeks, config)
+    pre_weeks = config.pre_weeks
     statuses: dict[str, list[Status]] = {t.name: [] for t in teams}
     causes: dict[str, str] = {}
     for week in range(weeks):
-        cut = PRE_WEEKS + week + 1
+        cut = pre_weeks + week + 1
         histories = {t.name: t.history[:cut] for t in teams}
         model = lever_model_fit(list(histories.values()))
         for team in teams:
             history = histories[team.name]
             future = [s.forecast or 0.0 for s in team.history[cut:]]
-            post = history[PRE_WEEKS:]
+            post = history[pre_weeks:]
             projection = output_projection(history, model, future) if post else None
             if projection is None:
                 statuses[team.name].append(Status.INSUFFICIENT)
@@ -130,15 +141,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", help="e.g. 0-9 (default: the tuned and held-out sets)")
     parser.add_argument("--weeks", type=int, default=26)
+    parser.add_argument("--unlike", action="store_true",
+                        help="simulate --seeds with the UNLIKE configuration")
     args = parser.parse_args()
-    sets = {"custom": _seeds(args.seeds)} if args.seeds else {
-        "tuned (seeds 0-9)": list(TUNE), "held out (seeds 100-109)": list(HELD_OUT)}
+    sets: dict[str, tuple[list[int], SimConfig]] = (
+        {"custom": (_seeds(args.seeds), UNLIKE if args.unlike else DEFAULT)} if args.seeds else {
+            "tuned (seeds 0-29)": (list(TUNE), DEFAULT),
+            "held out (seeds 100-109)": (list(HELD_OUT), DEFAULT),
+            "held out, unlike (seeds 200-209)": (list(HELD_OUT_UNLIKE), UNLIKE)})
     print(f"| seed set | units | failing | recall (≥{LEAD_GOAL} wk lead) | median lead "
           "(weeks) | precision | cause accuracy | seconds |")
     print("|---|---|---|---|---|---|---|---|")
-    for label, seeds in sets.items():
+    for label, (seeds, config) in sets.items():
         started = time.perf_counter()
-        runs = [run for seed in seeds for run in organisation_run(seed, args.weeks)]
+        runs = [run for seed in seeds for run in organisation_run(seed, args.weeks, config)]
         f = figures(runs)
         fmt = lambda v: "n/a" if v is None else f"{v:.2f}"  # noqa: E731
         print(f"| {label} | {f.units} | {f.failing} | {fmt(f.recall)} | {fmt(f.lead_median)} | "

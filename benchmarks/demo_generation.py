@@ -93,7 +93,9 @@ def main() -> None:
     if args.one:
         print(json.dumps(measure(args.reps[0], args.weeks, args.seed)))
         return
-    print(f"demo generation, {args.weeks} weeks since the rollout (+8 weeks of history), "
+    from m3.demo.timeline import PRE_WEEKS
+
+    print(f"demo generation, {args.weeks} weeks since the rollout (+{PRE_WEEKS} weeks of history), "
           f"seed {args.seed}, {os.cpu_count()} CPUs")
     header = ("reps", "activities", "opps", "pulses", "generate s", "act rows/s", "build s",
               "app DB s", "logins s", "facts s", "facts rows/s", "peak RSS MB")

@@ -17,6 +17,10 @@ draws a different mix of teams, sizes, onsets, lags and noise. A team is one of
 Output follows levers with the sales cycle's lag (5–7 weeks), so a lever drop shows in output
 weeks later; PRE_WEEKS of history before the rollout let the organisation's lever model be fit
 from the first week, as a real CRM history does.
+
+A `SimConfig` sets the organisation's shape and noise: `DEFAULT` is the one thresholds were
+tuned on; `UNLIKE` (more and more healthy teams, noisier levers and lumpier output, sales
+cycles of 3–9 weeks, a slower rollout and 8 weeks of history) is for organisations unlike it.
 """
 
 from __future__ import annotations
@@ -32,6 +36,25 @@ from m3.momentum.signals import HealthSignal, WeekSignals
 PRE_WEEKS = 12
 START = dt.date(2026, 1, 5)
 SHORTFALL = 0.9  # rolling 4-week output below this share of forecast is a shortfall
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    """An organisation's shape and noise (see the module docstring)."""
+
+    healthy: tuple[int, int] = (3, 6)  # team counts per kind: [low, high)
+    others: tuple[int, int] = (1, 3)
+    lever_sd: tuple[float, float] = (0.07, 0.12)  # quiet teams, noisy healthy teams
+    output_sd: tuple[float, float] = (0.07, 0.12)
+    noisy_share: float = 0.4
+    lag: tuple[int, int] = (5, 8)
+    ramp_weeks: int = 3
+    pre_weeks: int = PRE_WEEKS
+
+
+DEFAULT = SimConfig()
+UNLIKE = SimConfig(healthy=(6, 11), others=(1, 4), lever_sd=(0.1, 0.16), output_sd=(0.15, 0.25),
+                   noisy_share=0.5, lag=(3, 10), ramp_weeks=5, pre_weeks=8)
 
 
 class Kind(StrEnum):
@@ -56,9 +79,10 @@ class SimTeam:
 
     name: str
     kind: Kind
-    history: tuple[WeekSignals, ...]  # PRE_WEEKS before the start, then the initiative's weeks
+    history: tuple[WeekSignals, ...]  # pre_weeks before the start, then the initiative's weeks
     shortfall_week: int | None  # first initiative week (0-based) of a lasting shortfall
     misses: bool  # output over the whole initiative below ON_PLAN of forecast
+    pre_weeks: int = PRE_WEEKS
 
     @property
     def cause(self) -> str:
@@ -66,24 +90,29 @@ class SimTeam:
         return TRUE_CAUSE[self.kind]
 
 
-def _kinds(rng: np.random.Generator) -> list[Kind]:
-    kinds = [Kind.HEALTHY] * int(rng.integers(3, 6)) + [Kind.FADING] * int(rng.integers(1, 3))
-    kinds += [Kind.CONTRADICTING] * int(rng.integers(1, 3)) + [Kind.SLIDING] * int(
-        rng.integers(1, 3))
-    kinds += [Kind.OPPORTUNITY] * int(rng.integers(1, 3)) + [Kind.UNMEASURED]
+def _kinds(rng: np.random.Generator, config: SimConfig) -> list[Kind]:
+    def some(bounds: tuple[int, int]) -> int:
+        return int(rng.integers(*bounds))
+
+    kinds = [Kind.HEALTHY] * some(config.healthy) + [Kind.FADING] * some(config.others)
+    kinds += [Kind.CONTRADICTING] * some(config.others) + [Kind.SLIDING] * some(config.others)
+    kinds += [Kind.OPPORTUNITY] * some(config.others) + [Kind.UNMEASURED]
     rng.shuffle(kinds)  # type: ignore[arg-type]
     return kinds
 
 
-def _team(name: str, kind: Kind, weeks: int, rng: np.random.Generator) -> SimTeam:
-    n = PRE_WEEKS + weeks
-    t = np.arange(n) - PRE_WEEKS  # initiative week; negative before the rollout
-    noisy = kind is Kind.HEALTHY and rng.random() < 0.4
-    sd = 0.12 if noisy else 0.07
+def _team(name: str, kind: Kind, weeks: int, rng: np.random.Generator,
+          config: SimConfig) -> SimTeam:
+    pre_weeks = config.pre_weeks
+    n = pre_weeks + weeks
+    t = np.arange(n) - pre_weeks  # initiative week; negative before the rollout
+    noisy = kind is Kind.HEALTHY and rng.random() < config.noisy_share
+    sd = config.lever_sd[1] if noisy else config.lever_sd[0]
+    out_sd = config.output_sd[1] if noisy else config.output_sd[0]
     base = float(rng.uniform(60, 160))  # the team's weekly output at the asks' targets
     pre_a = float(rng.uniform(0.8, 0.9))  # levers before the asks raised the targets
-    lag = int(rng.integers(5, 8))
-    ramp = np.clip((t + 1) / 3, 0, 1)  # the rollout takes ~3 weeks to land
+    lag = int(rng.integers(*config.lag))
+    ramp = np.clip((t + 1) / config.ramp_weeks, 0, 1)  # the rollout takes weeks to land
     target_a = float(rng.uniform(1.0, 1.1))
     a = pre_a + (target_a - pre_a) * ramp
     health = np.where(t < 0, np.nan, rng.normal(80, 4, n))
@@ -116,11 +145,12 @@ def _team(name: str, kind: Kind, weeks: int, rng: np.random.Generator) -> SimTea
     a = np.clip(a + rng.normal(0, sd, n), 0.05, None)
     morale = np.clip(morale, 1, 5)
     lagged = np.concatenate([np.full(lag, pre_a), a[:-lag]])
-    output = base * conv * lagged * np.exp(rng.normal(0, sd, n))
+    output = base * conv * lagged * np.exp(rng.normal(0, out_sd, n))
     # The forecast expects the asks' targets (attainment 1.0) to reach output one sales cycle
     # after the rollout's ramp, and the team's usual conversion.
     forecast = np.where(t < 0, np.nan,
-                        base * (pre_a + (1.0 - pre_a) * np.clip((t - lag + 1) / 3, 0, 1)))
+                        base * (pre_a + (1.0 - pre_a)
+                                * np.clip((t - lag + 1) / config.ramp_weeks, 0, 1)))
     measured = kind is not Kind.UNMEASURED
     history = tuple(
         WeekSignals(
@@ -143,7 +173,7 @@ def _team(name: str, kind: Kind, weeks: int, rng: np.random.Generator) -> SimTea
         )
         for i in range(n)
     )
-    post_o, post_f = output[PRE_WEEKS:], forecast[PRE_WEEKS:]
+    post_o, post_f = output[pre_weeks:], forecast[pre_weeks:]
     shortfall = None
     for w in range(3, weeks):
         ratio = post_o[w - 3:w + 1].sum() / post_f[w - 3:w + 1].sum()
@@ -153,11 +183,12 @@ def _team(name: str, kind: Kind, weeks: int, rng: np.random.Generator) -> SimTea
             shortfall = w
             break
     misses = bool(post_o.sum() < 0.95 * post_f.sum())
-    return SimTeam(name, kind, history, shortfall, misses)
+    return SimTeam(name, kind, history, shortfall, misses, pre_weeks)
 
 
-def organisation_simulate(seed: int, weeks: int = 26) -> list[SimTeam]:
-    """One simulated organisation of 8–14 teams for `seed`."""
+def organisation_simulate(seed: int, weeks: int = 26,
+                          config: SimConfig = DEFAULT) -> list[SimTeam]:
+    """One simulated organisation for `seed` (8–14 teams with the DEFAULT configuration)."""
     rng = np.random.default_rng(seed)
-    return [_team(f"Team {i + 1:02d} ({kind})", kind, weeks, rng)
-            for i, kind in enumerate(_kinds(rng))]
+    return [_team(f"Team {i + 1:02d} ({kind})", kind, weeks, rng, config)
+            for i, kind in enumerate(_kinds(rng, config))]

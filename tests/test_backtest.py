@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from benchmarks.backtest import HELD_OUT, figures, organisation_run
-from benchmarks.simulator import PRE_WEEKS, organisation_simulate
+from benchmarks.simulator import PRE_WEEKS, UNLIKE, organisation_simulate
 
 
 def test_the_simulator_is_seeded_and_keeps_history_before_the_rollout() -> None:
@@ -11,6 +11,15 @@ def test_the_simulator_is_seeded_and_keeps_history_before_the_rollout() -> None:
     assert [t.history for t in first] == [t.history for t in again]
     assert all(len(t.history) == PRE_WEEKS + 12 for t in first)
     assert all(s.forecast is None for t in first for s in t.history[:PRE_WEEKS])
+
+
+def test_an_unlike_organisation_is_bigger_with_a_shorter_history() -> None:
+    teams = organisation_simulate(3, 12, UNLIKE)
+    assert len(teams) > len(organisation_simulate(3, 12))
+    assert all(t.pre_weeks == UNLIKE.pre_weeks == 8 for t in teams)
+    assert all(len(t.history) == 8 + 12 for t in teams)
+    assert all(s.forecast is None for t in teams for s in t.history[:8])
+    assert len(organisation_run(3, 12, UNLIKE)[0].statuses) == 12
 
 
 def test_a_held_out_organisation_is_diagnosed_mostly_right() -> None:

@@ -44,6 +44,12 @@ POOR_PRODUCT_MIX = np.array([0.30, 0.20, 0.10, 0.40])
 PRODUCT_AMOUNT = np.array([1.0, 0.8, 1.35, 0.45])
 ACCOUNTS_PER_REP = 30
 MEETING_OPENS_OPPORTUNITY = 0.3
+# The poor territory: deal size and win rate against an ordinary team's, before the rollout and
+# after it (when ROI-led selling meets accounts with no budget for it).
+POOR_AMOUNT, POOR_AMOUNT_AFTER = 0.6, 0.4
+POOR_WIN, POOR_WIN_AFTER = 0.45, 0.22
+# Steady teams' ROI work wins a little more often after the rollout.
+STEADY_WIN_LIFT = 1.05
 
 ACCOUNT_PREFIXES = tuple(
     """Northwind Bluefin Crescent Silverline Redstone Ironbridge Brightwater Oakridge Summit
@@ -84,19 +90,28 @@ def _lever_lift(since: np.ndarray) -> np.ndarray:
     engaged = np.array([0.0, 0.03, 0.25, 0.8, 0.9])
     lift[ARCH_INDEX[Archetype.EXEMPLARY]] = ramp(2.5)[:, None] * engaged
     lift[ARCH_INDEX[Archetype.POOR_TERRITORY]] = ramp(2.5)[:, None] * engaged
-    lift[ARCH_INDEX[Archetype.STEADY]] = ramp(4)[:, None] * np.array([0, 0, 0.1, 0.35, 0.4])
+    lift[ARCH_INDEX[Archetype.STEADY]] = ramp(4)[:, None] * np.array([0, 0, 0.2, 0.45, 0.5])
     # Faded: the one delivery lifts the levers for 2-3 weeks, then they decay below baseline.
     shape = np.where(since < 0, 0.0, np.where(since <= 2, (since + 1) / 3,
                                               np.exp(-(since - 2) / 1.8)))
     dip = np.where(since >= 6, 0.15, 0.0)
     lift[ARCH_INDEX[Archetype.FADED]] = (
-        shape[:, None] * np.array([0, 0, 0.2, 0.7, 0.6])
+        shape[:, None] * np.array([0, 0, 0.35, 0.9, 0.8])
         - dip[:, None] * np.array([0, 0, 1, 1, 1])
     )
-    # Two voices: reps who follow the manager do the ROI work; those who follow the overlay
-    # demo more and propose less.
-    lift[ARCH_INDEX[Archetype.TWO_VOICES]] = ramp(3)[:, None] * np.array([0, 0, 0.15, 0.3, 0.45])
-    lift[_OVERLAY_FOLLOWER] = ramp(3)[:, None] * np.array([0, 0, 0.0, 0.9, -0.3])
+    # Two voices: the manager asks for the ROI work, the overlay (from week 1) says skip the ROI
+    # calculator and just demo. Reps who follow the manager start on the asks, then confusion
+    # wears their lift away; those who follow the overlay demo more and drop discovery and
+    # proposals. Confusion grows as the two voices keep contradicting each other.
+    confusion = np.clip((since - 1) / 6, 0, 1)
+    lift[ARCH_INDEX[Archetype.TWO_VOICES]] = (
+        ramp(3)[:, None] * np.array([0, 0, 0.15, 0.3, 0.45])
+        - confusion[:, None] * np.array([0, 0, 0.4, 0.5, 0.7])
+    )
+    lift[_OVERLAY_FOLLOWER] = (
+        ramp(3)[:, None] * np.array([0, 0, -0.1, 0.6, -0.3])
+        - confusion[:, None] * np.array([0, 0, 0.35, 0.2, 0.5])
+    )
     # Unmeasured levers barely move.
     lift[ARCH_INDEX[Archetype.NO_LEVER_REPORTING]] = (
         ramp(4)[:, None] * np.array([0, 0, 0.05, 0.1, 0.1])
@@ -256,18 +271,22 @@ def _opportunities(
     prod = np.where(product[opp_row] >= 0, product[opp_row], 0)
     post = created >= (BURN_IN_WEEKS + PRE_WEEKS) * 7 * day_s
     poor = arch == ARCH_INDEX[Archetype.POOR_TERRITORY]
-    # ROI-led selling (where it is practised) wins more often and bigger.
-    roi = post & np.isin(arch, [ARCH_INDEX[Archetype.EXEMPLARY],
-                                ARCH_INDEX[Archetype.POOR_TERRITORY]])
+    # ROI-led selling (where it is practised) wins more often and bigger, except in the poor
+    # territory: its small accounts have no budget for an ROI case, so after the rollout its
+    # deals shrink and it wins still less often (the strategy does not fit the opportunity).
+    roi = post & (arch == ARCH_INDEX[Archetype.EXEMPLARY])
     steady_roi = post & (arch == ARCH_INDEX[Archetype.STEADY])
     amount = np.exp(rng.normal(np.log(24_000), 0.4, n)) * PRODUCT_AMOUNT[prod]
-    amount *= np.where(poor, 0.55, 1.0) * np.where(roi & ~poor, 1.15, 1.0)
+    amount *= (np.where(poor, np.where(post, POOR_AMOUNT_AFTER, POOR_AMOUNT), 1.0)
+               * np.where(roi, 1.15, 1.0))
     amount = np.round(amount, -1)
     with_proposal = np.bincount(proposal_link[proposal_link >= 0], minlength=n)[:n] > 0
     win_skill = np.exp(rng.normal(0, 0.2, org.team_of.shape[0]))
     p_win = (
-        0.24 * np.where(with_proposal, 1.4, 0.7) * np.where(poor, 0.38, 1.0)
-        * np.where(roi, 1.25, np.where(steady_roi, 1.05, 1.0)) * win_skill[rep[opp_row]]
+        0.24 * np.where(with_proposal, 1.4, 0.7)
+        * np.where(poor, np.where(post, POOR_WIN_AFTER, POOR_WIN), 1.0)
+        * np.where(roi, 1.25, np.where(steady_roi, STEADY_WIN_LIFT, 1.0))
+        * win_skill[rep[opp_row]]
     )
     p_win = np.clip(p_win, 0.02, 0.85)
     cycle = 21 + rng.gamma(2.0, np.where(poor, 8.0, 6.0))

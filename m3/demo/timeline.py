@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Weeks of history before the rollout (the baseline the levers are compared with), and weeks
+# Weeks of history before the rollout (the baseline the levers are compared with, as long as
+# the baseline momentum reads), and weeks
 # simulated before that only so that opportunities already in flight close during the history.
-PRE_WEEKS = 8
+PRE_WEEKS = 12
 BURN_IN_WEEKS = 8
 
 

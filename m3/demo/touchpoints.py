@@ -182,7 +182,9 @@ def touchpoints_generate(
         add(manager, Channel.MEETING, kickoff, "faithful", unit=team,
             energy=archetype is not Archetype.STEADY)
         engaged = archetype in (Archetype.EXEMPLARY, Archetype.POOR_TERRITORY)
-        skip = 0.0 if engaged else 0.3 if archetype is Archetype.STEADY else 0.1
+        # Summit's manager and director carry the message on cadence: its trouble is the overlay.
+        on_cadence = engaged or archetype is Archetype.TWO_VOICES
+        skip = 0.0 if on_cadence else 0.3 if archetype is Archetype.STEADY else 0.1
         for day in every(kickoff + dt.timedelta(days=14), 14, 2, skip):
             channel = str(rng.choice(["meeting", "meeting", "email", "chat"]))
             fidelity = "faithful" if engaged or rng.random() < 0.6 else "partial"
@@ -194,7 +196,7 @@ def touchpoints_generate(
                     add(manager, str(rng.choice(["one_to_one", "ride_along"])),
                         day + dt.timedelta(days=int(rng.integers(1, 4))), "faithful",
                         person=int(rep))
-        director_skip = 0.0 if engaged else 0.25
+        director_skip = 0.0 if on_cadence else 0.25
         for day in every(kickoff + dt.timedelta(days=28), 28, 3, director_skip):
             add(director, str(rng.choice(["meeting", "video"])), day,
                 "faithful" if rng.random() < 0.8 else "partial", unit=team)

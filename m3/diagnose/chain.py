@@ -6,8 +6,12 @@
 2. Is output behind, or projected behind (`m3.momentum.warning`)? If neither → `none`.
 3. Are the levers moving? Lever attainment over the window ≥ LEVERS_MOVING and not falling by
    more than LEVER_FALL a week → the team does what was asked and output still lags: cause
-   `opportunity` (detail `conversion`: output per lever is short of what the organisation's
-   lever model expects).
+   `opportunity`. Its evidence is the unit's deals since the start against the median of like
+   units (`deal_figures`): win rate = Σ won / Σ closed, deal size = Σ value won / Σ won, and
+   pipeline cover = Σ pipeline created / Σ forecast. The detail is the figure furthest below
+   its peers, relative gap = 1 - mine / peers, when that gap is at least PEER_SHORT (`win_rate`,
+   `deal_size` or `pipeline`); else `conversion` (output per lever is short of what the
+   organisation's lever model expects, with no single figure to blame).
 4. The levers are not moving. Message health below HEALTH_WEAK, or falling more than
    HEALTH_FALL points a week → cause `message`, detail the weakest of its parts (frequency,
    consistency, comprehension, clarity). Else morale below MORALE_WEAK or falling more than
@@ -19,7 +23,7 @@ Each step adds one line of evidence, so a page can show the chain as it was walk
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import assert_never
@@ -37,6 +41,7 @@ HEALTH_FALL = 3.0
 MORALE_WEAK = 3.0
 MORALE_FALL = 0.08
 HEALTH_PARTS = ("frequency", "consistency", "comprehension", "clarity")
+PEER_SHORT = 0.15
 
 
 class Cause(StrEnum):
@@ -58,6 +63,7 @@ class Step(StrEnum):
     LEVERS = "levers"
     MESSAGE = "message"
     MORALE = "morale"
+    OPPORTUNITY = "opportunity"
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,73 @@ class Diagnosis:
     evidence: tuple[Evidence, ...]
 
 
+@dataclass(frozen=True)
+class DealFigures:
+    """A unit's deals over the initiative's weeks: what opportunity is judged by (None: none)."""
+
+    win_rate: float | None  # Σ won / Σ closed
+    deal_size: float | None  # Σ value won / Σ won
+    pipeline: float | None  # Σ pipeline created / Σ forecast
+
+    def as_dict(self) -> dict[str, float | None]:
+        """The figures by name."""
+        return {"win_rate": self.win_rate, "deal_size": self.deal_size, "pipeline": self.pipeline}
+
+
+def _share(num: np.ndarray, den: np.ndarray) -> float | None:
+    known = ~np.isnan(num) & ~np.isnan(den)
+    total = float(den[known].sum())
+    return float(num[known].sum()) / total if known.any() and total > 0 else None
+
+
+def deal_figures(history: Sequence[WeekSignals]) -> DealFigures:
+    """Win rate, deal size and pipeline cover over `history` (see the module docstring)."""
+    won, closed = values(history, "won"), values(history, "closed")
+    return DealFigures(_share(won, closed), _share(values(history, "won_value"), won),
+                       _share(values(history, "pipeline"), values(history, "forecast")))
+
+
+def peer_deal_figures(figures: Mapping[str, DealFigures],
+                      peers: Mapping[str, str]) -> dict[str, DealFigures]:
+    """Per unit, the median of each figure over the other units of its peer group."""
+    out: dict[str, DealFigures] = {}
+    for unit, group in peers.items():
+        others = [f for u, f in figures.items() if u != unit and peers.get(u) == group]
+
+        def median(name: str, others: list[DealFigures] = others) -> float | None:
+            known = [v for f in others if (v := f.as_dict()[name]) is not None]
+            return float(np.median(known)) if known else None
+
+        out[unit] = DealFigures(median("win_rate"), median("deal_size"), median("pipeline"))
+    return out
+
+
+_DEAL_WORDS = {"win_rate": ("win rate", lambda v: f"{100 * v:.0f}%"),
+               "deal_size": ("deal size", lambda v: f"{v:,.0f}"),
+               "pipeline": ("pipeline created", lambda v: f"{v:.1f}× the forecast")}
+
+
+def _opportunity_evidence(mine: DealFigures, peers: DealFigures | None) -> tuple[str, str]:
+    """The detail (the figure furthest below peers, or `conversion`) and its evidence."""
+    parts: list[str] = []
+    gaps: list[tuple[float, str]] = []
+    for name, value in mine.as_dict().items():
+        if value is None:
+            continue
+        words, shown = _DEAL_WORDS[name]
+        theirs = peers.as_dict()[name] if peers is not None else None
+        if theirs is None:
+            parts.append(f"{words} {shown(value)}")
+            continue
+        parts.append(f"{words} {shown(value)} against {shown(theirs)} for like units")
+        if theirs > 0:
+            gaps.append((1 - value / theirs, name))
+    worst = max(gaps, default=(0.0, "conversion"))
+    detail = worst[1] if worst[0] >= PEER_SHORT else "conversion"
+    text = "Since the start: " + "; ".join(parts) + "." if parts else "No deals closed yet."
+    return detail, text
+
+
 def _weakest_part(window: Sequence[WeekSignals]) -> tuple[str, float] | None:
     levels = [(part, level(values(window, part))) for part in HEALTH_PARTS]
     known = [(part, v) for part, v in levels if v is not None]
@@ -85,8 +158,9 @@ def _weakest_part(window: Sequence[WeekSignals]) -> tuple[str, float] | None:
 
 
 def unit_diagnosis(history: Sequence[WeekSignals], projection: Projection, momentum: Momentum,
-                   *, facts_fresh: bool = True) -> Diagnosis:
-    """Walk the chain of the module docstring for one unit at the last week of `history`."""
+                   *, facts_fresh: bool = True, peers: DealFigures | None = None) -> Diagnosis:
+    """Walk the chain of the module docstring for one unit at the last week of `history` (the
+    initiative's weeks); `peers` are like units' median deal figures."""
     window = list(history)[-WINDOW:]
     evidence: list[Evidence] = []
     a = values(window, "lever_attainment")
@@ -114,7 +188,9 @@ def unit_diagnosis(history: Sequence[WeekSignals], projection: Projection, momen
     if a_level >= LEVERS_MOVING and a_slope > -LEVER_FALL:
         evidence.append(Evidence(Step.LEVERS, f"Levers at {100 * a_level:.0f}% of target: the "
                                  "team does what was asked, and output still lags."))
-        return Diagnosis(status, Cause.OPPORTUNITY, "conversion", tuple(evidence))
+        detail, finding = _opportunity_evidence(deal_figures(history), peers)
+        evidence.append(Evidence(Step.OPPORTUNITY, finding))
+        return Diagnosis(status, Cause.OPPORTUNITY, detail, tuple(evidence))
     evidence.append(Evidence(Step.LEVERS, f"Levers at {100 * a_level:.0f}% of target, "
                              f"{'falling' if a_slope < 0 else 'not rising'}."))
     h = values(window, "health")

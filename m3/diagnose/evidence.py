@@ -127,6 +127,9 @@ class UnitEvidence:
             return self.message()
         if step is Step.MORALE:
             return self.page("weeks")
+        if step is Step.OPPORTUNITY:
+            # The deals the opportunity step compares with like units: won and lost, week by week.
+            return self.explain("win_rate", self.first, self.last)
         assert_never(step)
 
     def figures(self) -> tuple[Figure, ...]:

@@ -7,7 +7,9 @@ The chain is walked for every unit in one pass (one lever model, one read of the
 when a page shows one unit. The rows below are what `m3 diagnose --format json`, the JSON API
 and the pages show: one shape everywhere, each step with the URL of its evidence
 (`diagnose/evidence.py`). `worst_first` orders a tree for an executive: each unit followed by
-the units below it, and the units of one level worst first.
+the units below it, and the units of one level worst first. A unit's
+deals are compared with the median of like units (the other units at the same depth of the
+tree), as the opportunity step of the chain reads them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from m3.diagnose.chain import Cause, Diagnosis, Step, unit_diagnosis
+from m3.diagnose.chain import (
+    Cause,
+    Diagnosis,
+    Step,
+    deal_figures,
+    peer_deal_figures,
+    unit_diagnosis,
+)
 from m3.diagnose.evidence import Figure, UnitEvidence, WeekRow
 from m3.errors import NotFound
 from m3.facts.store import FactsStore
@@ -53,8 +62,12 @@ class UnitDiagnosis:
 def initiative_diagnosis(initiative: Initiative, facts: FactsStore, as_of: dt.date,
                          health: HealthLookup | None = None) -> list[UnitDiagnosis]:
     """Every unit's diagnosis at `as_of`, tree order."""
-    return [UnitDiagnosis(u, unit_diagnosis(u.signals.since_start, u.projection, u.momentum))
-            for u in initiative_momentum(initiative, facts, as_of, health)]
+    units = initiative_momentum(initiative, facts, as_of, health)
+    figures = {u.signals.name: deal_figures(u.signals.since_start) for u in units}
+    peers = peer_deal_figures(figures, {u.signals.name: str(u.signals.depth) for u in units})
+    return [UnitDiagnosis(u, unit_diagnosis(u.signals.since_start, u.projection, u.momentum,
+                                            peers=peers[u.signals.name]))
+            for u in units]
 
 
 def diagnosis_seen(initiative: Initiative, scope: Scope, facts: FactsStore,

@@ -15,6 +15,9 @@ ISO week from HISTORY_WEEKS before the start to the last week that ended by the 
   headcount when there was no output before the start); None before the start;
 - morale = the mean answer to the confidence and energy questions of the unit's reps (members
   that week, units below included);
+- deals = deals won and closed (`deals_won`, `deals_closed`), the value won (`won_revenue`)
+  and the pipeline created (`pipeline_created`), from the catalogue, for the diagnosis's
+  opportunity step (win rate, deal size and pipeline against peers);
 - message health = the team's message health on the week's Sunday (`message.health.unit_health`,
   from inputs read once for the whole initiative up to the as-of date); a unit above teams gets
   the mean of its teams' health and parts, weighted by their members.
@@ -42,7 +45,7 @@ from m3.measure.evaluate import metric_result
 from m3.measure.metric import Target
 from m3.message.health import unit_health
 from m3.message.selectors import health_inputs
-from m3.momentum.signals import HealthSignal, WeekSignals
+from m3.momentum.signals import DealSignal, HealthSignal, WeekSignals
 from m3.org.models import Membership, Unit
 from m3.org.selectors import unit_attribution, unit_ids_with_descendants, unit_tree_read
 from m3.pulse.models import PulseResponse
@@ -50,6 +53,8 @@ from m3.vocabulary import PulseQuestion
 from m3.weeks import WEEK, Grain, week_end, week_start
 
 HISTORY_WEEKS = 12
+DEAL_METRICS = {"won": "deals_won", "closed": "deals_closed", "won_value": "won_revenue",
+                "pipeline": "pipeline_created"}
 MORALE_QUESTIONS = (PulseQuestion.CONFIDENCE, PulseQuestion.ENERGY)
 HealthLookup = Callable[[int, dt.date], HealthSignal]
 
@@ -189,7 +194,7 @@ def initiative_signals(initiative: Initiative, facts: FactsStore, as_of: dt.date
     levers = list(dict.fromkeys(a.lever_metric for a in asks))
     targets = {a.lever_metric: Target(a.target_per_rep_per_week, per_rep=True, per=Grain.WEEK)
                for a in asks}
-    names = list(dict.fromkeys([*levers, initiative.output_metric]))
+    names = list(dict.fromkeys([*levers, initiative.output_metric, *DEAL_METRICS.values()]))
     frame = pd.DataFrame(columns=["node", "period_start", "metric", "value", "target"])
     if attribution:
         frame = metric_result(names, attribution, Grain.WEEK, first, week_end(last),
@@ -208,8 +213,8 @@ def initiative_signals(initiative: Initiative, facts: FactsStore, as_of: dt.date
             "person_id", "unit_id"):
         members[unit_id].add(person_id)
 
-    def output(pk: int, week: dt.date) -> float | None:
-        value = cells.get((f"unit:{pk}", week, initiative.output_metric), missing)[0]
+    def output(pk: int, week: dt.date, metric: str = initiative.output_metric) -> float | None:
+        value = cells.get((f"unit:{pk}", week, metric), missing)[0]
         return None if np.isnan(value) else value
 
     chosen = set(initiative.units.values_list("pk", flat=True))
@@ -257,6 +262,7 @@ def initiative_signals(initiative: Initiative, facts: FactsStore, as_of: dt.date
                 forecast=forecasts.get(week) if week >= start_week else None,
                 morale=morale.get((pk, week)),
                 health=health(pk, week) if health and week >= start_week else HealthSignal(None),
+                deals=DealSignal(**{k: output(pk, week, m) for k, m in DEAL_METRICS.items()}),
             ))
         path = paths[pk]
         ahead = tuple(sorted((w, v) for w, v in forecasts.items() if w > last))

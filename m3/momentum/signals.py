@@ -2,8 +2,8 @@
 
 Every number is what was known by the end of that week (point in time): levers against their
 targets, output against the forecast, the pulse's morale and the message's health with its
-parts. A missing value is None (no lever data, no pulse answers, no forecast), never 0, so that
-"not measured" is never read as "not done".
+parts, and the deals opportunity is judged by. A missing value is None (no lever data, no
+pulse answers, no forecast), never 0, so that "not measured" is never read as "not done".
 """
 
 from __future__ import annotations
@@ -27,6 +27,17 @@ class HealthSignal:
 
 
 @dataclass(frozen=True)
+class DealSignal:
+    """The week's deals: counts won and closed (won or lost), the value won and the pipeline
+    created (the amounts of the opportunities opened), each None when not read."""
+
+    won: float | None = None
+    closed: float | None = None
+    won_value: float | None = None
+    pipeline: float | None = None
+
+
+@dataclass(frozen=True)
 class WeekSignals:
     """One unit's signals in the ISO week starting `week`."""
 
@@ -36,6 +47,7 @@ class WeekSignals:
     forecast: float | None  # the unit's forecast for that week
     morale: float | None  # mean answer to the confidence and energy questions, 1..5
     health: HealthSignal = HealthSignal(None)
+    deals: DealSignal = DealSignal()  # what opportunity is read from: win rate, deal size, pipeline
 
 
 def values(history: Sequence[WeekSignals], name: str) -> np.ndarray:
@@ -43,6 +55,8 @@ def values(history: Sequence[WeekSignals], name: str) -> np.ndarray:
     def pick(s: WeekSignals) -> float | None:
         if name in ("health", "clarity", "frequency", "consistency", "comprehension"):
             return getattr(s.health, name)
+        if name in ("won", "closed", "won_value", "pipeline"):
+            return getattr(s.deals, name)
         return getattr(s, name)
 
     return np.array([np.nan if (v := pick(s)) is None else float(v) for s in history])

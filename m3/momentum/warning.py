@@ -1,28 +1,54 @@
 """Early warning: project each unit's output from its levers, and detect drops before output does.
 
 Projection (fitted on the organisation's own history up to the as-of week, every unit pooled):
-the weekly output ratio r = output / forecast is regressed on lever attainment L weeks earlier,
+the weekly output ratio r = output / expected is regressed on lever attainment L weeks earlier,
 r_t = β0 + β1 · a_(t-L), by ordinary least squares (statsmodels), for each lag L in
-0..MAX_LAG; the lag with the highest R² is kept (at least MIN_FIT_POINTS points, else the unit's
-own recent ratio is projected flat). A unit's projection to the horizon is
+0..MAX_LAG. Expected output is the forecast since the start and, before it, the unit's mean
+output over its weeks before the start (`expected_output`), so the model is fitted from the
+first week of the initiative on. A lag counts only with β1 > 0 and the slope's p-value below
+MODEL_P (levers lead output; early in an initiative, before output could respond, a line with
+more lever work and less output is noise, not a model). Week-to-week noise in the levers
+flattens a fitted line (regression dilution), so the slope is divided by the reliability
+λ = max(MIN_RELIABILITY, 1 - σ_a² / var(a)) (σ_a: the units' lever noise, below, pooled as a
+root mean square) and β0 = r̄ - β1 · ā. The lag with the highest R² is kept (at least
+MIN_FIT_POINTS points); without one, the unit's own recent ratio is projected flat. A unit's
+projection to the horizon is
 
     projected = (Σ output to date + Σ_future forecast_t · r̂_t) / Σ forecast to the horizon,
 
 with r̂_t = β0 + β1 · a_(t-L) while the lever weeks are known, and after that β0 + β1 · â_k,
 where â_k = ā + s · min(k, EXTRAPOLATE_WEEKS) continues the levers' recent course: ā is the
-mean of the last two known weeks, s the least-squares slope of the last four, k the weeks past
-the last known one. A lever drop thus shows in the projection the week it happens, weeks
+mean of the last LEVEL_WEEKS known weeks, s the Theil-Sen slope (the median of the pairwise
+slopes, so one outlying week does not tip it) of the last SLOPE_WEEKS, k the weeks past the
+last known one. A lever drop thus shows in the projection the week it happens, weeks
 before it reaches output. Output to date is Σ output / Σ forecast over the weeks so far.
 
 The near term is where today's levers lead: the mean r̂ over the first NEAR_WEEKS future weeks
 whose lever week is not yet known (those driven by â_k), i.e. the output ratio the levers imply
 one sales cycle (the model's lag) from now.
 
+Noise: a shortfall in output counts only when it is larger than the unit's own noise explains.
+With cv the unit's weekly output noise (the coefficient of variation of its output over the
+weeks before the start, from its first week with output, at least NOISE_MIN_WEEKS of them; else
+that of its weekly output ratios since the start), the standard error of a ratio over weeks W is
+
+    se(W) = cv · √(Σ_W f_t²) / Σ_W f_t,
+
+and those of the levers' course and the projection
+
+    se(near)      = β1 · σ_a · mean_k √(1/m + min(k, EXTRAPOLATE_WEEKS)² / S_tt)
+    se(projected) = √((F_done · se(to date))² + (F_future · se(near))²) / (F_done + F_future)
+
+(mean_k over the near weeks; m: the weeks of ā; S_tt = Σ (t - t̄)² over the weeks of s; F: the
+forecast done and to come). σ_a, the lever noise, is the standard deviation of the
+week-to-week changes of lever attainment over the unit's history, / √2.
+
 Status (after at least MIN_STATUS_WEEKS weeks with a forecast; `insufficient` before):
-`behind` when output to date < ON_PLAN of the forecast to date, or output over the last
-RECENT_WEEKS weeks < RECENT_ON_PLAN of their forecast (a shortfall that has set in, even where
-an early surplus still carries the total); `at_risk` when not behind but projected < ON_PLAN or
-near < NEAR_ON_PLAN (the shortfall is coming); else `on_track`.
+`behind` when output to date < ON_PLAN - Z · se(to date), or output over the last RECENT_WEEKS
+weeks < RECENT_ON_PLAN - Z · se(recent) (a shortfall that has set in, even where an early
+surplus still carries the total); `at_risk` when not behind but projected < ON_PLAN - Z ·
+se(projected), or near < NEAR_ON_PLAN while by_then < NEAR_GATE (the shortfall is coming, and
+no surplus of more than NEAR_GATE - 1 carries the unit through it); else `on_track`.
 
 Change detection (one-sided CUSUM, Page 1954) on lever attainment and on morale: with μ0 and σ
 the mean and standard deviation of the first BASELINE_WEEKS weeks (σ at least SIGMA_FLOOR of
@@ -41,8 +67,9 @@ from enum import StrEnum
 
 import numpy as np
 import statsmodels.api as sm
+from scipy.stats import theilslopes
 
-from m3.momentum.signals import WeekSignals, trend, values
+from m3.momentum.signals import WeekSignals, values
 
 ON_PLAN = 0.95
 NEAR_ON_PLAN = 0.95
@@ -58,6 +85,13 @@ SIGMA_FLOOR = 0.05
 CUSUM_K = 0.5
 CUSUM_H = 4.0
 PEER_GAP = 0.2
+Z = 1.0
+NEAR_GATE = 1.1
+LEVEL_WEEKS = 3
+SLOPE_WEEKS = 6
+MODEL_P = 0.05
+MIN_RELIABILITY = 0.25
+NOISE_MIN_WEEKS = 4
 
 
 class Status(StrEnum):
@@ -99,15 +133,42 @@ class Projection:
     near_term: float | None = None
 
 
+def _pre_start(history: Sequence[WeekSignals]) -> tuple[np.ndarray, int]:
+    """The unit's output in the weeks before its first forecast (from its first output week),
+    and the index of that first forecast week."""
+    o, f = values(history, "output"), values(history, "forecast")
+    with_forecast = np.nonzero(~np.isnan(f))[0]
+    first_forecast = int(with_forecast[0]) if with_forecast.size else len(history)
+    pre = o[:first_forecast]
+    started = np.nonzero(~np.isnan(pre) & (pre > 0))[0]
+    pre = pre[int(started[0]):] if started.size else pre[:0]
+    return pre[~np.isnan(pre)], first_forecast
+
+
+def expected_output(history: Sequence[WeekSignals]) -> np.ndarray:
+    """What each week's output was expected to be: the forecast since the start, the unit's
+    mean output before it (at least NOISE_MIN_WEEKS weeks of it), NaN where neither is known."""
+    f = values(history, "forecast")
+    pre, first_forecast = _pre_start(history)
+    if pre.size >= NOISE_MIN_WEEKS and pre.mean() > 0:
+        o = values(history, "output")
+        before = np.arange(len(history)) < first_forecast
+        f = np.where(before & ~np.isnan(o), float(pre.mean()), f)
+    return f
+
+
 def lever_model_fit(histories: Sequence[Sequence[WeekSignals]]) -> LeverModel | None:
     """The pooled lag model of the module docstring, or None with too few points."""
     best: LeverModel | None = None
+    noises = [lever_noise(h) for h in histories
+              if (~np.isnan(values(h, "lever_attainment"))).sum() >= 3]
+    noise = float(np.sqrt(np.mean(np.square(noises)))) if noises else 0.0
     for lag in range(MAX_LAG + 1):
         xs: list[float] = []
         ys: list[float] = []
         for history in histories:
             a = values(history, "lever_attainment")
-            o, f = values(history, "output"), values(history, "forecast")
+            o, f = values(history, "output"), expected_output(history)
             for t in range(lag, len(history)):
                 x, out, fc = a[t - lag], o[t], f[t]
                 if not (np.isnan(x) or np.isnan(out) or np.isnan(fc)) and fc > 0:
@@ -115,12 +176,54 @@ def lever_model_fit(histories: Sequence[Sequence[WeekSignals]]) -> LeverModel | 
                     ys.append(float(out / fc))
         if len(xs) < MIN_FIT_POINTS or np.ptp(xs) == 0:
             continue
-        fit = sm.OLS(np.array(ys), sm.add_constant(np.array(xs))).fit()
-        model = LeverModel(lag, float(fit.params[0]), float(fit.params[1]), float(fit.rsquared),
+        x, y = np.array(xs), np.array(ys)
+        fit = sm.OLS(y, sm.add_constant(x)).fit()
+        # Levers lead output, so a lag where more lever work goes with less output, or no
+        # clear line at all (early in an initiative, before output could respond), is no model.
+        if float(fit.params[1]) <= 0 or float(fit.pvalues[1]) >= MODEL_P:
+            continue
+        # Week-to-week noise in the levers flattens the fitted line (regression dilution):
+        # divide the slope by the reliability λ = 1 - σ_a² / var(x).
+        reliability = max(MIN_RELIABILITY, 1 - noise ** 2 / float(x.var()))
+        slope = float(fit.params[1]) / reliability
+        model = LeverModel(lag, float(y.mean() - slope * x.mean()), slope, float(fit.rsquared),
                            len(xs))
         if best is None or model.r2 > best.r2:
             best = model
     return best
+
+
+def robust_trend(series: np.ndarray) -> float:
+    """The Theil-Sen slope per week (the median of the pairwise slopes; 0 below 3 points), so
+    one outlying week does not tip the levers' course."""
+    if series.size < 3:
+        return 0.0
+    return float(theilslopes(series, np.arange(series.size, dtype=float))[0])
+
+
+def output_noise(history: Sequence[WeekSignals]) -> float:
+    """cv, the unit's weekly output noise (the module docstring's "Noise"); 0 when unknown."""
+    o, f = values(history, "output"), values(history, "forecast")
+    pre, _ = _pre_start(history)
+    if pre.size >= NOISE_MIN_WEEKS and pre.mean() > 0:
+        return float(pre.std(ddof=1) / pre.mean())
+    known = ~np.isnan(o) & ~np.isnan(f) & (f > 0)
+    ratios = o[known] / f[known]
+    if ratios.size >= MIN_STATUS_WEEKS and ratios.mean() > 0:
+        return float(ratios.std(ddof=1) / ratios.mean())
+    return 0.0
+
+
+def lever_noise(history: Sequence[WeekSignals]) -> float:
+    """σ_a, the standard deviation of the week-to-week changes of lever attainment / √2."""
+    a = values(history, "lever_attainment")
+    known = a[~np.isnan(a)]
+    return float(np.diff(known).std(ddof=1) / np.sqrt(2)) if known.size >= 3 else 0.0
+
+
+def _ratio_se(cv: float, forecast: np.ndarray) -> float:
+    total = float(forecast.sum())
+    return cv * float(np.sqrt((forecast ** 2).sum())) / total if total > 0 else 0.0
 
 
 def output_projection(history: Sequence[WeekSignals], model: LeverModel | None,
@@ -134,11 +237,15 @@ def output_projection(history: Sequence[WeekSignals], model: LeverModel | None,
     to_date = done / planned
     a = values(history, "lever_attainment")
     known_a = a[~np.isnan(a)]
-    recent_a = known_a[-2:]
-    slope = trend(known_a[-4:]) or 0.0
+    recent_a = known_a[-LEVEL_WEEKS:]
+    slope_weeks = known_a[-SLOPE_WEEKS:]
+    slope = robust_trend(slope_weeks)
+    spread = float(((np.arange(slope_weeks.size) - (slope_weeks.size - 1) / 2) ** 2).sum())
     last_known = int(np.nonzero(~np.isnan(a))[0][-1]) if known_a.size else 0
     ratios: list[float] = []
     implied: list[float] = []
+    horizon = 0  # the last future week of the near term
+    reach: list[float] = []  # per near week: √(1/m + min(k, EXTRAPOLATE_WEEKS)² / S_tt)
     for step, _ in enumerate(future_forecast, start=1):
         if model is not None and recent_a.size:
             source = len(history) - 1 + step - model.lag
@@ -149,18 +256,33 @@ def output_projection(history: Sequence[WeekSignals], model: LeverModel | None,
                 x = float(recent_a.mean()) + slope * beyond
                 if len(implied) < NEAR_WEEKS:
                     implied.append(max(0.0, model.intercept + model.slope * x))
+                    horizon = step
+                    reach.append(float(np.sqrt(1 / recent_a.size
+                                               + (beyond ** 2 / spread if spread else 0.0))))
             ratios.append(max(0.0, model.intercept + model.slope * float(x)))
         else:
             recent = known.nonzero()[0][-BASELINE_WEEKS:]
             ratios.append(float(o[recent].sum() / f[recent].sum()) if f[recent].sum() else 1.0)
+    upcoming = float(sum(future_forecast))
     future = float(sum(fc * r for fc, r in zip(future_forecast, ratios, strict=True)))
-    projected = (done + future) / (planned + float(sum(future_forecast)))
+    projected = (done + future) / (planned + upcoming)
     near = float(np.mean(implied)) if implied else None
+    soon = list(future_forecast)[:horizon]
+    by_then = ((done + float(sum(fc * r for fc, r in zip(soon, ratios, strict=False))))
+               / (planned + float(sum(soon))))
     recent = known.nonzero()[0][-RECENT_WEEKS:]
     recent_ratio = float(o[recent].sum() / f[recent].sum()) if f[recent].sum() > 0 else 1.0
-    if to_date < ON_PLAN or recent_ratio < RECENT_ON_PLAN:
+    cv = output_noise(history)
+    se_to_date, se_recent = _ratio_se(cv, f[known]), _ratio_se(cv, f[recent])
+    se_near = (model.slope * lever_noise(history) * float(np.mean(reach))
+               if model is not None and reach else 0.0)
+    se_projected = float(np.hypot(planned * se_to_date, upcoming * se_near)
+                         / (planned + upcoming))
+    if to_date < ON_PLAN - Z * se_to_date or recent_ratio < RECENT_ON_PLAN - Z * se_recent:
         status = Status.BEHIND
-    elif projected < ON_PLAN or (near is not None and near < NEAR_ON_PLAN):
+    elif (projected < ON_PLAN - Z * se_projected
+          or (near is not None and near < NEAR_ON_PLAN
+              and by_then < NEAR_GATE)):
         status = Status.AT_RISK
     else:
         status = Status.ON_TRACK

@@ -42,10 +42,10 @@ def test_the_forecast_is_the_pre_rollout_won_revenue_per_rep_week_lifted_after_a
         # Won in the history, lost, won before the history, won at the rollout, still open.
         "won": pd.array([True, False, True, True, pd.NA], dtype="boolean"),
         "closed_at": [day, day, day - pd.Timedelta(days=7), pd.Timestamp(cal.start), pd.NaT],
-        "amount": [96_000.0, 50_000.0, 30_000.0, 20_000.0, 10_000.0],
+        "amount": [144_000.0, 50_000.0, 30_000.0, 20_000.0, 10_000.0],
     })
     spec = initiative_generate(org, cal, 8, opportunities)
-    # 96,000 won over 12 reps x 8 weeks = 1,000 per rep-week, times the 12 reps at the rollout.
+    # 144,000 won over 12 reps x 12 weeks = 1,000 per rep-week, times the 12 reps at the rollout.
     values = [v for _, v in spec.forecast]
     assert len(values) == 52 and spec.end == cal.start + dt.timedelta(weeks=52)
     assert values[:FORECAST_LAG_WEEKS + 1] == [12_000.0] * (FORECAST_LAG_WEEKS + 1)

@@ -70,7 +70,7 @@ def test_the_smallest_org_has_six_teams_over_three_regions_in_a_fixed_order() ->
     assert org.directors == {"North Region": 4, "Central Region": 5, "South Region": 6}
     assert org.managers == (7, 8, 9, 10, 11, 12)
     assert org.rep_keys.tolist() == list(range(13, 25))
-    assert org.team_of.shape == (12, 8 + 8 + 8)
+    assert org.team_of.shape == (12, 8 + 12 + 8)
     assert org.team_of[:, 0].tolist() == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
 
 

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from m3.diagnose.chain import Cause, unit_diagnosis
+from m3.diagnose.chain import (
+    Cause,
+    DealFigures,
+    deal_figures,
+    peer_deal_figures,
+    unit_diagnosis,
+)
 from m3.momentum.score import unit_momentum
-from m3.momentum.signals import HealthSignal, WeekSignals
+from m3.momentum.signals import DealSignal, HealthSignal, WeekSignals
 from m3.momentum.warning import Projection, Status
 
 MONDAY = dt.date(2026, 1, 5)
@@ -55,3 +61,37 @@ def test_every_step_walked_leaves_evidence() -> None:
     result = unit_diagnosis(weeks([0.7] * 4, health=45.0, frequency=20.0), BEHIND,
                             unit_momentum(weeks([0.7] * 4)))
     assert [e.step for e in result.evidence] == ["reporting", "output", "levers", "message"]
+
+
+def dealt(won: float, closed: float, value: float, pipeline: float, n: int = 4,
+          ) -> list[WeekSignals]:
+    return [WeekSignals(s.week, s.lever_attainment, s.output, s.forecast, s.morale, s.health,
+                        DealSignal(won, closed, value, pipeline)) for s in weeks([1.0] * n)]
+
+
+def test_deal_figures_pool_the_weeks_before_dividing() -> None:
+    history = dealt(won=1.0, closed=4.0, value=20_000.0, pipeline=300.0)
+    # 4 won of 16 closed, 80,000 over 4 won, 1,200 of pipeline over a forecast of 400
+    assert deal_figures(history) == DealFigures(0.25, 20_000.0, 3.0)
+    assert deal_figures(weeks([1.0] * 4)) == DealFigures(None, None, None)
+
+
+def test_peers_are_the_median_of_the_other_units_of_the_group() -> None:
+    figures = {"A": DealFigures(0.1, 10.0, 1.0), "B": DealFigures(0.3, 30.0, None),
+               "C": DealFigures(0.2, 20.0, 3.0), "R": DealFigures(0.9, 90.0, 9.0)}
+    peers = peer_deal_figures(figures, {"A": "team", "B": "team", "C": "team", "R": "region"})
+    assert peers["A"] == DealFigures(0.25, 25.0, 3.0)
+    assert peers["R"] == DealFigures(None, None, None)
+
+
+def test_opportunity_names_the_deal_figure_furthest_below_like_units() -> None:
+    history = dealt(won=1.0, closed=10.0, value=18_000.0, pipeline=300.0)
+    peers = DealFigures(0.25, 20_000.0, 3.0)  # win rate 10% against 25%: 60% short
+    result = unit_diagnosis(history, BEHIND, unit_momentum(history), peers=peers)
+    assert (result.cause, result.detail) == (Cause.OPPORTUNITY, "win_rate")
+    assert result.evidence[-1].step == "opportunity"
+    assert "win rate 10% against 25% for like units" in result.evidence[-1].finding
+    # within PEER_SHORT of peers on every figure: no single figure to blame
+    even = unit_diagnosis(history, BEHIND, unit_momentum(history),
+                          peers=DealFigures(0.11, 19_000.0, 3.2))
+    assert even.detail == "conversion"

@@ -50,6 +50,8 @@ def test_a_weeks_signals_are_exact_per_unit(facts: FactsStore) -> None:
     north = units["North"].since_start
     assert north[1].lever_attainment == pytest.approx(3 / 6)  # 3 reps in North
     assert north[2].output == 80.0 and north[2].forecast == pytest.approx(100.0)
+    # the deals the opportunity step reads: one won (and closed) for 80 in week 2
+    assert (north[2].deals.won, north[2].deals.closed, north[2].deals.won_value) == (1, 1, 80)
     # Team B never recorded a demo: its levers are not measured, not zero
     assert all(s.lever_attainment is None for s in units["Team B"].history)
 
@@ -61,7 +63,11 @@ def test_the_same_data_cut_at_the_as_of_date_gives_the_same_signals(
     with facts.connect(write=True) as con:
         cutoff = pd.Timestamp(CUT)
         con.raw_sql(f"DELETE FROM activities WHERE occurred_at >= '{cutoff}'")
-        con.raw_sql(f"DELETE FROM opportunities WHERE closed_at >= '{cutoff}'")
+        # what the CRM showed on that date: later deals did not exist, a deal closed later
+        # was still open
+        con.raw_sql(f"DELETE FROM opportunities WHERE created_at >= '{cutoff}'")
+        con.raw_sql("UPDATE opportunities SET closed_at = NULL, won = NULL "
+                    f"WHERE closed_at >= '{cutoff}'")
     PulseResponse.objects.filter(week__gt=last_counted_week(CUT)).delete()
     assert initiative_signals(initiative, facts, CUT) == full
 
