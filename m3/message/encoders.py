@@ -120,7 +120,8 @@ class EmbeddingEncoder:
 
     def _embedded(self, texts: Sequence[str]) -> NDArray[np.float32]:
         """The unit-length embedding of each of `texts`, each distinct text encoded once."""
-        missing = list(dict.fromkeys(text for text in texts if text not in self._cache))
+        known = {text: self._cache[text] for text in texts if text in self._cache}
+        missing = list(dict.fromkeys(text for text in texts if text not in known))
         if missing:
             vectors = embedding_model().encode(
                 missing,
@@ -129,10 +130,12 @@ class EmbeddingEncoder:
                 show_progress_bar=False,
                 convert_to_numpy=True,
             )
-            if len(self._cache) + len(missing) > EMBEDDING_CACHE_SIZE:
+            new = dict(zip(missing, np.asarray(vectors, dtype=np.float32), strict=True))
+            if len(self._cache) + len(new) > EMBEDDING_CACHE_SIZE:
                 self._cache.clear()
-            self._cache.update(zip(missing, np.asarray(vectors, dtype=np.float32), strict=True))
-        return np.stack([self._cache[text] for text in texts])
+            self._cache.update(new)
+            known.update(new)
+        return np.stack([known[text] for text in texts])
 
 
 class LexicalEncoder:

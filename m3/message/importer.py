@@ -122,7 +122,7 @@ def _plan_touchpoints(path: Path, initiative: Initiative, today: dt.date, encodi
                   for p in touchpoint_problems(data, today, org)]
         if not found:
             # A leader's scope on a day answers every row of that leader and day.
-            denied = org.scope(leader, day).touchpoint_problem(day, unit_id, person_id)
+            denied = org.touchpoint_problem(leader, day, unit_id, person_id)
             if denied:
                 found.append(Problem(table.file, number, "leader", denied))
         key = (data.leader_id, data.unit_id, data.person_id, data.channel, data.date)

@@ -25,10 +25,11 @@ from m3.message.models import Restatement, Touchpoint, TouchpointScore
 from m3.message.scores import key_points_to_json
 from m3.message.selectors import initiative_message, initiative_scoring_method, message_digest
 from m3.message.text import CanonicalMessage
-from m3.org.models import Membership, Person, Unit
+from m3.org.models import Leadership, Membership, Person, Unit
 from m3.org.scope import Scope, scope_for_person
-from m3.org.selectors import unit_ids_with_descendants
-from m3.vocabulary import Channel
+from m3.org.selectors import unit_ids_with_descendants, unit_tree_read
+from m3.org.tree import UnitTree
+from m3.vocabulary import Channel, Role
 
 MAX_TOUCHPOINT_CHARS = 50_000
 MAX_RESTATEMENT_CHARS = 5_000
@@ -69,6 +70,9 @@ class OrgLookups:
         self._reach: dict[int, frozenset[int]] = {}
         self._memberships: dict[int, list[Membership]] = {}
         self._scopes: dict[tuple[int, dt.date], Scope] = {}
+        self._leaderships: dict[int, list[Leadership]] = {}
+        self._led: dict[frozenset[int], frozenset[int]] = {}
+        self._tree: UnitTree | None = None
 
     def initiative(self, pk: int) -> Initiative | None:
         """The initiative `pk`, or None."""
@@ -112,6 +116,37 @@ class OrgLookups:
         if (person.pk, day) not in self._scopes:
             self._scopes[person.pk, day] = scope_for_person(person, day)
         return self._scopes[person.pk, day]
+
+    def led_unit_ids(self, person: Person, day: dt.date) -> frozenset[int]:
+        """`Scope.led_unit_ids` of `person` on `day`: the units they lead then, and those below
+        (their leaderships and the unit tree read once)."""
+        if person.pk not in self._leaderships:
+            self._leaderships[person.pk] = list(Leadership.objects.filter(person=person))
+        direct = frozenset(lead.unit_id for lead in self._leaderships[person.pk]
+                           if lead.start <= day and (lead.end is None or lead.end > day))
+        if direct not in self._led:
+            if self._tree is None:
+                self._tree = unit_tree_read()
+            self._led[direct] = self._tree.with_descendants(direct)
+        return self._led[direct]
+
+    def touchpoint_problem(self, leader: Person, day: dt.date, unit_id: int | None,
+                           person_id: int | None) -> str | None:
+        """`Scope.touchpoint_problem` of the leader's scope on `day`, answered in memory.
+
+        The rule and its wording stay the scope's: the leader's units on the day are computed
+        here (`led_unit_ids`), and only a touchpoint they may not log goes to the scope method
+        for the sentence that says why.
+        """
+        led = self.led_unit_ids(leader, day)
+        person = self.person(person_id) if person_id is not None else None
+        unit = self.unit_on(person, day) if person is not None else None
+        allowed = ((unit_id is None or unit_id in led)
+                   and (person_id is None or (unit is not None and unit.pk in led)))
+        if allowed:
+            return None
+        scope = Scope(Role(leader.role), leader.pk, led, frozenset(), led_unit_ids=led)
+        return scope.touchpoint_problem(day, unit_id, person_id)
 
 
 def touchpoint_problems(data: TouchpointInput, today: dt.date,
