@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TypeVar
 
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Lower
 
 from m3.errors import InputError
 from m3.ingest.csvfile import CsvTable, csv_read
@@ -65,16 +64,19 @@ def _date(value: str, file: str, row: int, problems: list[Problem]) -> dt.date |
 
 def _people_by_email(table: CsvTable, columns: tuple[str, ...],
                      org: OrgLookups) -> dict[str, Person]:
-    """The people the file names in `columns`, by lower-cased email (the first by id wins)."""
-    emails = sorted({row[c].strip().lower() for row in table.rows for c in columns if row[c]})
-    found: dict[str, Person] = {}
-    for first in range(0, len(emails), BATCH_ROWS):
-        people = (Person.objects.annotate(email_lower=Lower("email"))
-                  .filter(email_lower__in=emails[first:first + BATCH_ROWS]).order_by("pk"))
-        for person in people:
-            found.setdefault(person.email.lower(), person)
-    org.people_load(list(found.values()))
-    return found
+    """The people the file names in `columns`, by lower-cased email (the first by id wins).
+
+    Emails are compared in Python (`str.lower`), one read of every email, so an email with
+    non-ASCII capitals matches as it does case-insensitively anywhere else.
+    """
+    wanted = {row[c].strip().lower() for row in table.rows for c in columns if row[c]}
+    pks: dict[str, int] = {}
+    for pk, email in Person.objects.order_by("pk").values_list("pk", "email"):
+        if email.lower() in wanted:
+            pks.setdefault(email.lower(), pk)
+    people = Person.objects.in_bulk(list(pks.values()))
+    org.people_load(list(people.values()))
+    return {email: people[pk] for email, pk in pks.items()}
 
 
 def _person(value: str, column: str, file: str, row: int, problems: list[Problem],

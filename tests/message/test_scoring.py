@@ -241,3 +241,14 @@ def test_imported_restatements_are_written_and_scored_in_one_go_and_updated_on_c
     second = restatements_import(path, initiative, TODAY)
     assert (second.added, second.updated, second.unchanged) == (0, 1, 1)
     assert Restatement.objects.get(person=org.rep_a1).consistency > low
+
+
+def test_emails_in_an_import_match_whatever_their_case(tmp_path: Path) -> None:
+    org, initiative = world()
+    lexical(initiative)
+    path = tmp_path / "touchpoints.csv"
+    path.write_text("leader,unit,person,channel,date,content\n"
+                    f" {org.manager_a.email.upper()},,{org.rep_a1.email.title()},one_to_one,"
+                    f"{START + dt.timedelta(days=3)},\"{FAITHFUL}\"\n", encoding="utf-8")
+    assert touchpoints_import(path, initiative, TODAY).added == 1
+    assert initiative.touchpoints.get().person == org.rep_a1
