@@ -9,12 +9,14 @@ about that key point more strongly than it says it).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
+from numpy.typing import NDArray
 
 from m3.errors import InputError
 from m3.findings import Finding
@@ -83,6 +85,9 @@ NOUN_PHRASE_OPENERS = frozenset(
     "the a an their your our its his her any every all each my this that these those".split()
 )
 MAX_CONTINUATION_WORDS = 4
+# Texts are scored this many at a time: one model call and one TF-IDF pass per chunk, big
+# enough to pay each call's overhead once, small enough to bound the memory of a long rescore.
+SCORING_CHUNK_TEXTS = 512
 
 
 class FindingKind(StrEnum):
@@ -130,58 +135,15 @@ def text_consistency(
       covered_k = a_k >= covered and not contradicted_k;
       s_k = 0 if contradicted_k else clip((a_k - low) / (high - low), 0, 1).
     consistency = mean_k(s_k) * CONTRADICTION_FACTOR ** (number of contradicted key points).
+    The similarities are those of the encoder fit on the key points, the text's units and the
+    message's sentences (one batch per text, whatever else is scored with it).
     Empty text scores 0 (reliable False, reason given) rather than raising, so one blank
     restatement does not stop a batch; text past MAX_SCORED_TEXT_CHARS is cut (truncated True);
     text under MIN_RELIABLE_WORDS words or not English is scored but flagged reliable False.
     """
     if not message.key_points:
         raise InputError("The message has no key points; add 3-5 key_points to score texts.")
-    chosen = encoder if encoder is not None else default_encoder()
-    capped, truncated = text_cap(text.strip(), MAX_SCORED_TEXT_CHARS)
-    findings: list[Finding[FindingKind]] = []
-    if truncated:
-        findings.append(Finding(
-            FindingKind.TRUNCATED,
-            f"The text is longer than {MAX_SCORED_TEXT_CHARS} characters; only the first "
-            f"{len(capped)} were scored.",
-        ))
-    if not words(capped):
-        findings.append(Finding(FindingKind.UNRELIABLE, "The text is empty."))
-        points = tuple(KeyPointScore(p, False, 0.0, False, None, None) for p in message.key_points)
-        return ConsistencyReport(0.0, points, chosen.method, False, truncated, tuple(findings))
-
-    unreliable = _unreliable_reason(capped)
-    if unreliable is not None:
-        findings.append(Finding(FindingKind.UNRELIABLE, unreliable))
-    calibration = calibration if calibration is not None else CALIBRATION[chosen.method]
-    points = _key_point_scores(message, capped, chosen, calibration)
-    band = calibration.high - calibration.low
-    parts = [
-        0.0 if kp.contradicted else min(1.0, max(0.0, (kp.similarity - calibration.low) / band))
-        for kp in points
-    ]
-    n_contradicted = sum(kp.contradicted for kp in points)
-    consistency = float(np.mean(parts)) * CONTRADICTION_FACTOR**n_contradicted
-    for number, kp in enumerate(points, start=1):
-        if kp.contradicted:
-            findings.append(Finding(
-                FindingKind.CONTRADICTION,
-                f"Contradicts key point {number} (\"{kp.point}\"): \"{kp.contradiction}\".",
-                key_point=number,
-            ))
-        elif not kp.covered:
-            findings.append(Finding(
-                FindingKind.MISSING, f"Does not carry key point {number} (\"{kp.point}\").",
-                key_point=number
-            ))
-    return ConsistencyReport(
-        consistency=round(consistency, 4),
-        key_points=points,
-        method=chosen.method,
-        reliable=unreliable is None,
-        truncated=truncated,
-        findings=tuple(findings),
-    )
+    return texts_consistency(message, [text], encoder, calibration)[0]
 
 
 def texts_consistency(
@@ -190,9 +152,40 @@ def texts_consistency(
     encoder: TextEncoder | None = None,
     calibration: Calibration | None = None,
 ) -> tuple[ConsistencyReport, ...]:
-    """Score each of `texts` against `message` with one encoder (chosen once for the batch)."""
+    """Score each of `texts` against `message` (`text_consistency`), all in batches.
+
+    One encoder is chosen for the batch; each distinct text is scored once; the texts' units
+    are compared with the key points SCORING_CHUNK_TEXTS texts at a time (`similarities`), with
+    the numbers scoring each text alone gives.
+    """
     chosen = encoder if encoder is not None else default_encoder()
-    return tuple(text_consistency(message, text, chosen, calibration) for text in texts)
+    if not texts:
+        return ()
+    if not message.key_points:
+        raise InputError("The message has no key points; add 3-5 key_points to score texts.")
+    calibration = calibration if calibration is not None else CALIBRATION[chosen.method]
+    prepared = {text: _prepared(text) for text in dict.fromkeys(texts)}
+    points = list(message.key_points)
+    context = sentences(message.full_text())
+    negated_points = [is_negated(point) for point in points]
+    reports: dict[str, ConsistencyReport] = {}
+    scorable = [text for text, ready in prepared.items() if ready.group]
+    for first in range(0, len(scorable), SCORING_CHUNK_TEXTS):
+        chunk = scorable[first:first + SCORING_CHUNK_TEXTS]
+        groups = [prepared[text].group for text in chunk]
+        similarity = chosen.similarities(points, groups, context)
+        column = 0
+        for text, group in zip(chunk, groups, strict=True):
+            block = similarity[:, column:column + len(group)]
+            column += len(group)
+            scores = _key_point_scores(points, negated_points, prepared[text], block, calibration)
+            reports[text] = _report(prepared[text], scores, chosen.method, calibration)
+    for text, ready in prepared.items():
+        if not ready.group:
+            points_zero = tuple(KeyPointScore(p, False, 0.0, False, None, None) for p in points)
+            reports[text] = ConsistencyReport(0.0, points_zero, chosen.method, False,
+                                              ready.truncated, ready.findings)
+    return tuple(reports[text] for text in texts)
 
 
 def clauses(sentence: str) -> list[str]:
@@ -252,63 +245,107 @@ def _unreliable_reason(text: str) -> str | None:
     return None
 
 
-def _units(text: str) -> tuple[list[str], list[_Clause]]:
+@dataclass(frozen=True)
+class _Prepared:
+    """A text ready to score: its cut, its units and what is already known about it."""
+
+    truncated: bool
+    unreliable: str | None
+    findings: tuple[Finding[FindingKind], ...]  # truncation, unreliability, emptiness
+    affirmative: tuple[str, ...]
+    negated: tuple[_Clause, ...]
+    group: tuple[str, ...]  # what is compared with the key points: affirmative, negated, scopes
+
+
+def _prepared(text: str) -> _Prepared:
+    capped, truncated = text_cap(text.strip(), MAX_SCORED_TEXT_CHARS)
+    findings: list[Finding[FindingKind]] = []
+    if truncated:
+        findings.append(Finding(
+            FindingKind.TRUNCATED,
+            f"The text is longer than {MAX_SCORED_TEXT_CHARS} characters; only the first "
+            f"{len(capped)} were scored.",
+        ))
+    if not words(capped):
+        findings.append(Finding(FindingKind.UNRELIABLE, "The text is empty."))
+        return _Prepared(truncated, None, tuple(findings), (), (), ())
+    unreliable = _unreliable_reason(capped)
+    if unreliable is not None:
+        findings.append(Finding(FindingKind.UNRELIABLE, unreliable))
+    affirmative, negated = _units(capped)
+    scopes = tuple(negation_removed(clause.text) or clause.text for clause in negated)
+    group = (*affirmative, *(clause.text for clause in negated), *scopes)
+    return _Prepared(truncated, unreliable, tuple(findings), affirmative, negated, group)
+
+
+def _units(text: str) -> tuple[tuple[str, ...], tuple[_Clause, ...]]:
     """Return affirmative units (sentences, clauses, clause runs) and negated clauses."""
     affirmative: list[str] = []
     negated: list[_Clause] = []
     for sentence in sentences(text):
-        parts = [_Clause(c, is_negated(c)) for c in clauses(sentence)] or [
-            _Clause(sentence, is_negated(sentence))
-        ]
-        if not any(part.negated for part in parts):
-            affirmative.append(sentence)
-        run: list[str] = []
-        for part in [*parts, _Clause("", True)]:
-            if part.negated:
-                if len(run) > 1:
-                    affirmative.append(" ".join(run))
-                run = []
-                if part.text:
-                    negated.append(part)
-            else:
-                run.append(part.text)
-                affirmative.append(part.text)
+        units, negations = _sentence_units(sentence)
+        affirmative.extend(units)
+        negated.extend(negations)
     # Order-preserving de-duplication: a one-clause sentence is both a sentence and a clause.
-    return list(dict.fromkeys(affirmative)), negated
+    return tuple(dict.fromkeys(affirmative)), tuple(negated)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _sentence_units(sentence: str) -> tuple[tuple[str, ...], tuple[_Clause, ...]]:
+    """One sentence's affirmative units and negated clauses (sentences recur across texts)."""
+    affirmative: list[str] = []
+    negated: list[_Clause] = []
+    parts = [_Clause(c, is_negated(c)) for c in clauses(sentence)] or [
+        _Clause(sentence, is_negated(sentence))
+    ]
+    if not any(part.negated for part in parts):
+        affirmative.append(sentence)
+    run: list[str] = []
+    for part in [*parts, _Clause("", True)]:
+        if part.negated:
+            if len(run) > 1:
+                affirmative.append(" ".join(run))
+            run = []
+            if part.text:
+                negated.append(part)
+        else:
+            run.append(part.text)
+            affirmative.append(part.text)
+    return tuple(affirmative), tuple(negated)
 
 
 def _key_point_scores(
-    message: CanonicalMessage, text: str, encoder: TextEncoder, calibration: Calibration
+    points: Sequence[str], negated_points: Sequence[bool], text: _Prepared,
+    similarity: NDArray[np.float32], calibration: Calibration,
 ) -> tuple[KeyPointScore, ...]:
-    affirmative, negated = _units(text)
-    scopes = [negation_removed(clause.text) or clause.text for clause in negated]
-    context = sentences(message.full_text())
-    points = list(message.key_points)
-    batch = points + affirmative + [c.text for c in negated] + scopes + context
-    vectors = encoder.encode(batch)
-    k, a, n = len(points), len(affirmative), len(negated)
-    kp_vectors = vectors[:k]
-    sim_affirmative = kp_vectors @ vectors[k:k + a].T
-    sim_negated_raw = kp_vectors @ vectors[k + a:k + a + n].T
-    sim_scope = kp_vectors @ vectors[k + a + n:k + a + 2 * n].T
+    """Each key point's score from its similarities to the text's units (`text.group` order)."""
+    a, n = len(text.affirmative), len(text.negated)
+    sim_affirmative = similarity[:, :a]
+    sim_negated_raw = similarity[:, a:a + n]
+    sim_scope = similarity[:, a + n:a + 2 * n]
+    best_a_all = sim_affirmative.max(axis=1) if a else np.zeros(len(points), dtype=np.float32)
+    arg_a_all = sim_affirmative.argmax(axis=1) if a else None
+    best_n_all = sim_scope.max(axis=1) if n else np.zeros(len(points), dtype=np.float32)
+    arg_n_all = sim_scope.argmax(axis=1) if n else None
 
     scores = []
     for i, point in enumerate(points):
-        best_a = float(sim_affirmative[i].max()) if a else 0.0
-        evidence = affirmative[int(sim_affirmative[i].argmax())] if a else None
-        if is_negated(point):
+        best_a = float(best_a_all[i])
+        evidence = text.affirmative[int(arg_a_all[i])] if arg_a_all is not None else None
+        if negated_points[i]:
             # A key point that is itself a prohibition ("never discount before ...") is carried
             # by negated clauses too; contradiction detection is not attempted for it.
             best_raw = float(sim_negated_raw[i].max()) if n else 0.0
             if best_raw > best_a:
                 best_a = best_raw
-                evidence = negated[int(sim_negated_raw[i].argmax())].text
+                evidence = text.negated[int(sim_negated_raw[i].argmax())].text
             scores.append(KeyPointScore(point, best_a >= calibration.covered, round(best_a, 4),
                                         False, evidence, None))
             continue
-        best_n = float(sim_scope[i].max()) if n else 0.0
+        best_n = float(best_n_all[i])
         contradicted = best_n >= calibration.contradiction and best_n > best_a
-        contradiction = negated[int(sim_scope[i].argmax())].text if contradicted else None
+        contradiction = (text.negated[int(arg_n_all[i])].text
+                         if contradicted and arg_n_all is not None else None)
         scores.append(KeyPointScore(
             point=point,
             covered=best_a >= calibration.covered and not contradicted,
@@ -318,3 +355,36 @@ def _key_point_scores(
             contradiction=contradiction,
         ))
     return tuple(scores)
+
+
+def _report(text: _Prepared, points: tuple[KeyPointScore, ...], method: Method,
+            calibration: Calibration) -> ConsistencyReport:
+    """The consistency of a scored text, and its findings (see `text_consistency`)."""
+    band = calibration.high - calibration.low
+    parts = [
+        0.0 if kp.contradicted else min(1.0, max(0.0, (kp.similarity - calibration.low) / band))
+        for kp in points
+    ]
+    n_contradicted = sum(kp.contradicted for kp in points)
+    consistency = float(np.mean(parts)) * CONTRADICTION_FACTOR**n_contradicted
+    findings = list(text.findings)
+    for number, kp in enumerate(points, start=1):
+        if kp.contradicted:
+            findings.append(Finding(
+                FindingKind.CONTRADICTION,
+                f"Contradicts key point {number} (\"{kp.point}\"): \"{kp.contradiction}\".",
+                key_point=number,
+            ))
+        elif not kp.covered:
+            findings.append(Finding(
+                FindingKind.MISSING, f"Does not carry key point {number} (\"{kp.point}\").",
+                key_point=number
+            ))
+    return ConsistencyReport(
+        consistency=round(consistency, 4),
+        key_points=points,
+        method=method,
+        reliable=text.unreliable is None,
+        truncated=text.truncated,
+        findings=tuple(findings),
+    )

@@ -26,10 +26,11 @@ from m3.message.models import Restatement, Touchpoint, TouchpointScore
 from m3.message.scores import key_points_to_json
 from m3.message.selectors import initiative_message, initiative_scoring_method, message_digest
 from m3.message.text import CanonicalMessage
-from m3.org.models import Person
-from m3.org.scope import scope_for_person
-from m3.org.selectors import person_unit_on, unit_ids_with_descendants
-from m3.vocabulary import Channel
+from m3.org.models import Leadership, Membership, Person, Unit
+from m3.org.scope import Scope, scope_for_person
+from m3.org.selectors import unit_ids_with_descendants, unit_tree_read
+from m3.org.tree import UnitTree
+from m3.vocabulary import Channel, Role
 
 MAX_TOUCHPOINT_CHARS = 50_000
 MAX_RESTATEMENT_CHARS = 5_000
@@ -56,8 +57,106 @@ class TouchpointLogged:
     outcome: str  # "added" | "updated" | "unchanged"
 
 
-def touchpoint_problems(data: TouchpointInput, today: dt.date) -> list[str]:
-    """Everything wrong with `data` except scope, each a sentence saying what to change."""
+class OrgLookups:
+    """What checking many touchpoints or restatements asks again and again, each asked once.
+
+    Made for one import (or one request): it reads the org as it is when first asked, so it
+    must not outlive the transaction it serves.
+    """
+
+    def __init__(self) -> None:
+        self._initiatives: dict[int, Initiative | None] = {}
+        self._people: dict[int, Person | None] = {}
+        self._scope_units: dict[int, frozenset[int]] = {}
+        self._reach: dict[int, frozenset[int]] = {}
+        self._memberships: dict[int, list[Membership]] = {}
+        self._scopes: dict[tuple[int, dt.date], Scope] = {}
+        self._leaderships: dict[int, list[Leadership]] = {}
+        self._led: dict[frozenset[int], frozenset[int]] = {}
+        self._tree: UnitTree | None = None
+
+    def initiative(self, pk: int) -> Initiative | None:
+        """The initiative `pk`, or None."""
+        if pk not in self._initiatives:
+            self._initiatives[pk] = Initiative.objects.filter(pk=pk).first()
+        return self._initiatives[pk]
+
+    def person(self, pk: int) -> Person | None:
+        """The person `pk`, or None."""
+        if pk not in self._people:
+            self._people[pk] = Person.objects.filter(pk=pk).first()
+        return self._people[pk]
+
+    def people_load(self, people: Sequence[Person]) -> None:
+        """Remember `people` (already read), so `person` does not read them again."""
+        self._people.update((person.pk, person) for person in people)
+
+    def scope_units(self, initiative: Initiative) -> frozenset[int]:
+        """`initiative_unit_ids`: the units the initiative covers."""
+        if initiative.pk not in self._scope_units:
+            self._scope_units[initiative.pk] = initiative_unit_ids(initiative)
+        return self._scope_units[initiative.pk]
+
+    def reach(self, unit_id: int) -> frozenset[int]:
+        """The unit and every unit below it."""
+        if unit_id not in self._reach:
+            self._reach[unit_id] = unit_ids_with_descendants([unit_id])
+        return self._reach[unit_id]
+
+    def unit_on(self, person: Person, day: dt.date) -> Unit | None:
+        """`person_unit_on`: the unit `person` belongs to on `day` (memberships read once)."""
+        if person.pk not in self._memberships:
+            self._memberships[person.pk] = list(
+                Membership.objects.filter(person=person).select_related("unit")
+                .order_by("person_id", "start"))
+        return next((m.unit for m in self._memberships[person.pk]
+                     if m.start <= day and (m.end is None or m.end > day)), None)
+
+    def scope(self, person: Person, day: dt.date) -> Scope:
+        """`scope_for_person` of `person` on `day`."""
+        if (person.pk, day) not in self._scopes:
+            self._scopes[person.pk, day] = scope_for_person(person, day)
+        return self._scopes[person.pk, day]
+
+    def led_unit_ids(self, person: Person, day: dt.date) -> frozenset[int]:
+        """`Scope.led_unit_ids` of `person` on `day`: the units they lead then, and those below
+        (their leaderships and the unit tree read once)."""
+        if person.pk not in self._leaderships:
+            self._leaderships[person.pk] = list(Leadership.objects.filter(person=person))
+        direct = frozenset(lead.unit_id for lead in self._leaderships[person.pk]
+                           if lead.start <= day and (lead.end is None or lead.end > day))
+        if direct not in self._led:
+            if self._tree is None:
+                self._tree = unit_tree_read()
+            self._led[direct] = self._tree.with_descendants(direct)
+        return self._led[direct]
+
+    def touchpoint_problem(self, leader: Person, day: dt.date, unit_id: int | None,
+                           person_id: int | None) -> str | None:
+        """`Scope.touchpoint_problem` of the leader's scope on `day`, answered in memory.
+
+        The rule and its wording stay the scope's: the leader's units on the day are computed
+        here (`led_unit_ids`), and only a touchpoint they may not log goes to the scope method
+        for the sentence that says why.
+        """
+        led = self.led_unit_ids(leader, day)
+        person = self.person(person_id) if person_id is not None else None
+        unit = self.unit_on(person, day) if person is not None else None
+        allowed = ((unit_id is None or unit_id in led)
+                   and (person_id is None or (unit is not None and unit.pk in led)))
+        if allowed:
+            return None
+        scope = Scope(Role(leader.role), leader.pk, led, frozenset(), led_unit_ids=led)
+        return scope.touchpoint_problem(day, unit_id, person_id)
+
+
+def touchpoint_problems(data: TouchpointInput, today: dt.date,
+                        lookups: OrgLookups | None = None) -> list[str]:
+    """Everything wrong with `data` except scope, each a sentence saying what to change.
+
+    `lookups` shares the org's answers between the rows of one import.
+    """
+    org = lookups or OrgLookups()
     problems = []
     if (data.unit_id is None) == (data.person_id is None):
         problems.append("Give the audience: a unit or a person (not both).")
@@ -72,19 +171,19 @@ def touchpoint_problems(data: TouchpointInput, today: dt.date) -> list[str]:
                         f"{MAX_TOUCHPOINT_CHARS:,} (paste the talk track, not the transcript).")
     if "\x00" in data.content:
         problems.append("The content holds a NUL character (binary data?): paste plain text.")
-    initiative = Initiative.objects.filter(pk=data.initiative_id).first()
-    leader = Person.objects.filter(pk=data.leader_id).first()
+    initiative = org.initiative(data.initiative_id)
+    leader = org.person(data.leader_id)
     if initiative is None or leader is None:
         return problems + ["The initiative or the leader does not exist."]
     if not initiative.start - dt.timedelta(days=30) <= data.date <= initiative.end:
         problems.append(f"{data.date} is outside {initiative.title} ({initiative.start} to "
                         f"{initiative.end}).")
-    scope = initiative_unit_ids(initiative)
-    if data.unit_id is not None and not unit_ids_with_descendants([data.unit_id]) & scope:
+    scope = org.scope_units(initiative)
+    if data.unit_id is not None and not org.reach(data.unit_id) & scope:
         problems.append(f"That unit is outside the scope of {initiative.title}.")
     if data.person_id is not None:
-        person = Person.objects.filter(pk=data.person_id).first()
-        unit = person_unit_on(person, data.date) if person else None
+        person = org.person(data.person_id)
+        unit = org.unit_on(person, data.date) if person else None
         if unit is not None and unit.pk not in scope:
             problems.append(f"That person is outside the scope of {initiative.title}.")
     return problems
@@ -158,11 +257,10 @@ def score_fields(report: ConsistencyReport, digest: str) -> dict[str, Any]:
 
 
 def _reports(message: CanonicalMessage, texts: list[str],
-             encoder: TextEncoder) -> list[ConsistencyReport]:
-    """Score `texts`, each distinct text once (templates and copied emails repeat verbatim)."""
-    unique = list(dict.fromkeys(texts))
-    scored = dict(zip(unique, texts_consistency(message, unique, encoder), strict=True))
-    return [scored[text] for text in texts]
+             encoder: TextEncoder) -> tuple[ConsistencyReport, ...]:
+    """Score `texts` in batches, each distinct text once (templates and copied emails repeat
+    verbatim; `texts_consistency`)."""
+    return texts_consistency(message, texts, encoder)
 
 
 def touchpoints_score(
@@ -260,8 +358,13 @@ class RestatementSaved:
     outcome: str  # "added" | "updated" | "unchanged"
 
 
-def restatement_problems(data: RestatementInput, today: dt.date) -> list[str]:
-    """Everything wrong with `data` except scope, each a sentence saying what to change."""
+def restatement_problems(data: RestatementInput, today: dt.date,
+                         lookups: OrgLookups | None = None) -> list[str]:
+    """Everything wrong with `data` except scope, each a sentence saying what to change.
+
+    `lookups` shares the org's answers between the rows of one import.
+    """
+    org = lookups or OrgLookups()
     problems = []
     if not data.text.strip():
         problems.append("The restatement is empty: write the message in your own words.")
@@ -272,13 +375,13 @@ def restatement_problems(data: RestatementInput, today: dt.date) -> list[str]:
         problems.append("The restatement holds a NUL character (binary data?): write plain text.")
     if data.date > today:
         problems.append(f"The date {data.date} is in the future.")
-    initiative = Initiative.objects.filter(pk=data.initiative_id).first()
+    initiative = org.initiative(data.initiative_id)
     if initiative is None:
         problems.append(f"No initiative {data.initiative_id}.")
     elif not initiative.start <= data.date <= initiative.end:
         problems.append(f"{data.date} is outside {initiative.title} ({initiative.start} to "
                         f"{initiative.end}).")
-    if not Person.objects.filter(pk=data.person_id).exists():
+    if org.person(data.person_id) is None:
         problems.append(f"No person {data.person_id}.")
     return problems
 

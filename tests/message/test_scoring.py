@@ -185,3 +185,70 @@ def test_a_file_that_repeats_a_touchpoint_or_a_restatement_names_the_repeat(
     with pytest.raises(ImportRejected, match="row 3, column 'date': .* in row 2"):
         restatements_import(restatements, initiative, TODAY)
     assert not initiative.touchpoints.exists() and not Restatement.objects.exists()
+
+
+def test_reimporting_changed_touchpoints_updates_and_rescores_only_those(tmp_path: Path) -> None:
+    org, initiative = world()
+    lexical(initiative)
+    path = tmp_path / "touchpoints.csv"
+    day = START + dt.timedelta(days=3)
+    rows = (f"{org.manager_a.email},Team A,,meeting,{day},\"{AGAINST}\"\n"
+            f"{org.manager_a.email},,{org.rep_a1.email},one_to_one,{day},\"{FAITHFUL}\"\n")
+    path.write_text("leader,unit,person,channel,date,content\n" + rows, encoding="utf-8")
+    touchpoints_import(path, initiative, TODAY)
+    before = dict(TouchpointScore.objects.values_list("touchpoint__channel", "consistency"))
+    # The meeting now carries the message; the one-to-one row has no content (kept as it was).
+    path.write_text("leader,unit,person,channel,date,content\n"
+                    f"{org.manager_a.email},Team A,,meeting,{day},\"{FAITHFUL}\"\n"
+                    f"{org.manager_a.email},,{org.rep_a1.email},one_to_one,{day},\n",
+                    encoding="utf-8")
+    again = touchpoints_import(path, initiative, TODAY)
+    after = dict(TouchpointScore.objects.values_list("touchpoint__channel", "consistency"))
+    assert (again.added, again.updated, again.unchanged) == (0, 1, 1)
+    assert after["meeting"] > before["meeting"] and after["one_to_one"] == before["one_to_one"]
+    assert initiative.touchpoints.get(channel="one_to_one").content == FAITHFUL
+
+
+def test_a_touchpoint_to_a_person_outside_the_leaders_units_is_refused_by_the_scope(
+    tmp_path: Path,
+) -> None:
+    org, initiative = world()
+    path = tmp_path / "touchpoints.csv"
+    path.write_text("leader,unit,person,channel,date,content\n"
+                    f"{org.manager_a.email},,{org.rep_b1.email},one_to_one,"
+                    f"{START + dt.timedelta(days=3)},hello\n", encoding="utf-8")
+    with pytest.raises(ImportRejected) as rejected:
+        touchpoints_import(path, initiative, TODAY)
+    assert ("row 2, column 'leader': That person is not in a unit Mia Manager leads on"
+            in str(rejected.value))
+    assert not initiative.touchpoints.exists()
+
+
+def test_imported_restatements_are_written_and_scored_in_one_go_and_updated_on_change(
+    tmp_path: Path,
+) -> None:
+    org, initiative = world()
+    lexical(initiative)
+    path = tmp_path / "restatements.csv"
+    day = START + dt.timedelta(days=5)
+    path.write_text(f"email,date,text\n{org.rep_a1.email},{day},\"{AGAINST}\"\n"
+                    f"{org.rep_a2.email},{day},\"{FAITHFUL}\"\n", encoding="utf-8")
+    first = restatements_import(path, initiative, TODAY)
+    assert first.added == 2 and all(r.method == "lexical" for r in Restatement.objects.all())
+    low = Restatement.objects.get(person=org.rep_a1).consistency
+    path.write_text(f"email,date,text\n{org.rep_a1.email},{day},\"{FAITHFUL}\"\n"
+                    f"{org.rep_a2.email},{day},\"{FAITHFUL}\"\n", encoding="utf-8")
+    second = restatements_import(path, initiative, TODAY)
+    assert (second.added, second.updated, second.unchanged) == (0, 1, 1)
+    assert Restatement.objects.get(person=org.rep_a1).consistency > low
+
+
+def test_emails_in_an_import_match_whatever_their_case(tmp_path: Path) -> None:
+    org, initiative = world()
+    lexical(initiative)
+    path = tmp_path / "touchpoints.csv"
+    path.write_text("leader,unit,person,channel,date,content\n"
+                    f" {org.manager_a.email.upper()},,{org.rep_a1.email.title()},one_to_one,"
+                    f"{START + dt.timedelta(days=3)},\"{FAITHFUL}\"\n", encoding="utf-8")
+    assert touchpoints_import(path, initiative, TODAY).added == 1
+    assert initiative.touchpoints.get().person == org.rep_a1
