@@ -101,14 +101,14 @@ def serve(host: str, port: int, workers: int, threads: int, jobs: bool,
     if pending:
         raise ConfigError(f"The app database lacks {len(pending)} migration(s): run `m3 init`.")
     facts_ready()
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="m3.settings")
+    # Not an M3_* name: settings refuse unknown M3_ variables, and this one is for m3.serving.
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="m3.settings",
+               SERVE_JOB_WORKER="1" if jobs else "0")
     click.echo(f"M3 serving on http://{host}:{port}/  (Ctrl-C to stop)")
     command = [sys.executable, "-m", "gunicorn", "m3.wsgi:application",
                "--bind", f"{host}:{port}", "--workers", str(workers),
                "--threads", str(threads), "--worker-class", "gthread",
-               "--access-logfile", "-", "--timeout", "120"]
-    if jobs:  # m3.serving's hooks start a job worker beside the web workers
-        command += ["--config", "python:m3.serving"]
+               "--access-logfile", "-", "--timeout", "120", "--config", "python:m3.serving"]
     with socket.socket() as probe:
         if probe.connect_ex((host, port)) == 0:
             raise M3Error(f"Port {port} on {host} is in use: stop what runs there or choose "

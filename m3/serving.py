@@ -1,4 +1,5 @@
-"""gunicorn's configuration hooks for `m3 serve`: a job worker runs beside the web workers.
+"""gunicorn's configuration hooks for `m3 serve`: a job worker runs beside the web workers, and
+each web worker loads the sentence-embedding model in the background as it starts.
 
 The weekly state is refreshed by jobs that imports, touchpoints, pulses and edits queue, so the
 server that shows it also works the queue: one `m3 jobs work` process, started when gunicorn is
@@ -7,6 +8,7 @@ ready and stopped when it exits. `m3 serve --no-jobs` leaves the queue to anothe
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from typing import Any
@@ -15,8 +17,10 @@ _worker: subprocess.Popen[bytes] | None = None
 
 
 def when_ready(server: Any) -> None:
-    """Start the job worker."""
+    """Start the job worker (not with `m3 serve --no-jobs`)."""
     global _worker
+    if os.environ.get("SERVE_JOB_WORKER", "1") == "0":
+        return
     _worker = subprocess.Popen([sys.executable, "-m", "m3", "jobs", "work"])
     server.log.info("M3 job worker started (pid %s)", _worker.pid)
 
@@ -29,3 +33,10 @@ def on_exit(server: Any) -> None:
             _worker.wait(10)
         except subprocess.TimeoutExpired:
             _worker.kill()
+
+
+def post_worker_init(worker: Any) -> None:
+    """Start loading the embedding model off the request path (when the extra is installed)."""
+    from m3.message.encoders import embedding_model_preload
+
+    embedding_model_preload()
