@@ -21,12 +21,14 @@ def when_ready(server: Any) -> None:
     global _worker
     if os.environ.get("SERVE_JOB_WORKER", "1") == "0":
         return
-    _worker = subprocess.Popen([sys.executable, "-m", "m3", "jobs", "work"])
+    _worker = subprocess.Popen([sys.executable, "-m", "m3", "jobs", "work", "--with-parent"])
     server.log.info("M3 job worker started (pid %s)", _worker.pid)
 
 
 def on_exit(server: Any) -> None:
-    """Stop the job worker with the server."""
+    """Stop the job worker with the server (it also stops by itself if the server is killed)."""
+    if _worker is not None and _worker.poll() is not None:
+        server.log.warning("M3 job worker had exited (code %s)", _worker.returncode)
     if _worker is not None and _worker.poll() is None:
         _worker.terminate()
         try:

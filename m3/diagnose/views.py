@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from m3.diagnose.report import unit_diagnosis_seen
-from m3.diagnose.weekly import diagnosis_for_viewer
+from m3.diagnose.selectors import diagnosis_for_viewer
 from m3.errors import InputError
 from m3.facts.store import facts_store_from_settings
 from m3.initiatives.selectors import initiative_for_viewer

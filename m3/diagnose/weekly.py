@@ -1,41 +1,40 @@
 """The weekly refresh: compute every unit's week of an initiative and store it in the weekly
 state (`m3.state`), recomputing only the weeks a change touches, one transaction per week.
 
-A week's rows are computed with `as_of` = the Sunday that ends it, so they use only what was
-known by then: a later change can alter that week only if it is dated in it or before it, which
+A week is computed from what is *dated* by its Sunday (facts, pulses, touchpoints); data that
+arrives later but is dated in or before a week changes that week when its refresh runs.
+
+A week's rows are computed with `as_of` = the Sunday that ends it, so they use only what is
+dated by then: a later change can alter that week only if it is dated in it or before it, which
 is why a refresh after a change dated `since` recomputes the weeks from `since`'s week on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 from pydantic import TypeAdapter
 
 from m3.diagnose.report import (
-    DiagnosisAnswer,
     DiagnosisRow,
-    diagnosis_answer,
     diagnosis_row,
-    diagnosis_seen,
     initiative_diagnosis,
-    severity,
-    tree_worst_first,
-    worst_first,
 )
 from m3.facts.store import FactsStore, facts_store_from_settings
 from m3.initiatives.models import Initiative
 from m3.jobs.models import Job
-from m3.jobs.services import STATE_REFRESH, jobs_waiting, state_refresh_enqueue
+from m3.jobs.services import (
+    STATE_REFRESH,
+    job_last_failure,
+    jobs_waiting,
+    state_refresh_enqueue,
+)
 from m3.momentum.report import AlertRow, MomentumRow, alert_rows, momentum_row
-from m3.momentum.selectors import as_of_or_today
-from m3.org.scope import Scope
-from m3.state.selectors import state_latest_week, state_week
+from m3.state.selectors import state_computed_at, state_latest_week
 from m3.state.services import state_week_replace, state_weeks, state_weeks_keep
 from m3.weeks import WEEK, last_full_week, week_end, week_start
 
@@ -98,7 +97,8 @@ def state_refresh(initiative: Initiative, facts: FactsStore, *, since: dt.date |
     state_weeks_keep(initiative, weeks)
     todo = [w for w in weeks if since is None or w >= week_start(since)]
     rows = 0
-    for i, week in enumerate(todo):
+    # Newest first: each week is computed on its own, and the last one is what pages read.
+    for i, week in enumerate(reversed(todo)):
         if progress:
             progress(f"{initiative.title}: week of {week}", i / max(len(todo), 1))
         as_of = week_end(week)
@@ -127,6 +127,19 @@ def state_refresh_all(facts: FactsStore, *, initiative_id: int | None = None,
     return totals
 
 
+RETRY_AFTER_FAILURE = dt.timedelta(hours=1)
+LATE_DATA_DAYS = 2  # CRM exports of a week's last days often land in the nightly batch after it
+
+
+def _computed_before_late_data(initiative: Initiative, week: dt.date, today: dt.date) -> bool:
+    """True when the stored `week` was computed within LATE_DATA_DAYS of its Sunday and that
+    time has passed: facts loaded by a pipeline that queues nothing may have arrived since."""
+    settle = week_end(week) + dt.timedelta(days=LATE_DATA_DAYS)
+    computed = state_computed_at(initiative, week)
+    return (today > settle and computed is not None
+            and timezone.localtime(computed).date() <= settle)
+
+
 def state_due_enqueue(today: dt.date | None = None) -> list[Job]:
     """Queue the refresh of every running initiative whose last whole week is not stored yet
     (a week ended since the last change); the jobs queued. The worker calls it every turn."""
@@ -137,11 +150,18 @@ def state_due_enqueue(today: dt.date | None = None) -> list[Job]:
         weeks = state_weeks(initiative, today)
         if not weeks or jobs_waiting(STATE_REFRESH, initiative.pk):
             continue
+        failed = job_last_failure(STATE_REFRESH, initiative.pk)
+        if failed is not None and failed.finished_at is not None and \
+                timezone.now() - failed.finished_at < RETRY_AFTER_FAILURE:
+            continue  # the last refresh failed: retry hourly, not on every turn
         latest = state_latest_week(initiative)
         if latest is None or latest < weeks[-1]:
             since = None if latest is None else latest + WEEK
             queued.append(state_refresh_enqueue("a week ended", initiative_id=initiative.pk,
                                                 since=since))
+        elif _computed_before_late_data(initiative, latest, today):
+            queued.append(state_refresh_enqueue("late data for the week", since=latest,
+                                                initiative_id=initiative.pk))
     return queued
 
 
@@ -154,85 +174,3 @@ def state_refresh_job(job: Job) -> str:
 def record_load(record: dict[str, Any]) -> UnitWeekRecord:
     """A stored record back as its types."""
     return _RECORD.validate_python(record)
-
-
-@dataclass(frozen=True)
-class DiagnosisSeen:
-    """The diagnosis page's content: the answer, the open alerts by unit, and where it came
-    from (`computed_at` is the weekly state's stamp; None when computed for this request)."""
-
-    answer: DiagnosisAnswer
-    alerts: dict[int, list[AlertRow]]
-    computed_at: dt.datetime | None
-    waiting: int
-
-
-def diagnosis_for_viewer(initiative: Initiative, scope: Scope, facts: FactsStore,
-                         as_of: dt.date | None, today: dt.date) -> DiagnosisSeen:
-    """Every unit the viewer may see, worst first within each level.
-
-    Without `as_of`, read from the weekly state when it holds the last whole week (or a
-    refresh of it is queued); otherwise computed now, as of `as_of` (default today).
-    """
-    scope.require_team_diagnosis()
-    if as_of is None:
-        stored = state_week(initiative, scope)
-        if stored.rows and (stored.week == last_full_week(today) or stored.waiting):
-            records = [record_load(r.record) for r in stored.rows]
-            ordered = tree_worst_first(
-                [r.diagnosis for r in records], lambda d: d.path,
-                lambda d: severity(d.status, d.projected_vs_forecast, d.unit))
-            alerts: dict[int, list[AlertRow]] = defaultdict(list)
-            for r in records:
-                for alert in r.alerts:
-                    alerts[r.diagnosis.unit_id].append(alert)
-            answer = DiagnosisAnswer(initiative.pk, initiative.title, stored.rows[0].as_of,
-                                     tuple(replace(d, level=level) for d, level in ordered))
-            return DiagnosisSeen(answer, dict(alerts), stored.computed_at, stored.waiting)
-    day = as_of_or_today(initiative, as_of, today)
-    rows = diagnosis_seen(initiative, scope, facts, day)
-    fresh: dict[int, list[AlertRow]] = defaultdict(list)
-    for alert in alert_rows([r.unit for r in rows], day):
-        fresh[alert.unit_id].append(alert)
-    return DiagnosisSeen(diagnosis_answer(initiative, day, worst_first(rows)), dict(fresh),
-                         None, 0)
-
-
-HOME_LEVELS = 2  # the units a viewer leads and the level below them
-HOME_ALERTS = 8
-
-
-@dataclass(frozen=True)
-class MomentumSummary:
-    """A leader's home, for one running initiative: their units' momentum and open alerts."""
-
-    initiative_id: int
-    title: str
-    as_of: dt.date
-    units: tuple[DiagnosisRow, ...]  # the top HOME_LEVELS levels, worst first
-    units_total: int
-    alerts: tuple[AlertRow, ...]  # the newest HOME_ALERTS
-    alerts_total: int
-
-
-def momentum_summaries(scope: Scope, initiatives: Sequence[Initiative], facts: FactsStore,
-                       today: dt.date) -> list[MomentumSummary]:
-    """For each initiative running today with a whole week behind it, the viewer's units'
-    momentum and alerts (from the weekly state, or one diagnosis per initiative); none for a
-    rep (M3 computes momentum per unit, not per rep)."""
-    if not scope.may_see_team_diagnosis():
-        return []
-    out = []
-    for initiative in initiatives:
-        if not week_end(initiative.start) <= today <= initiative.end:
-            continue
-        seen = diagnosis_for_viewer(initiative, scope, facts, None, today)
-        if not seen.answer.units:
-            continue
-        alerts = sorted((a for unit in seen.alerts.values() for a in unit),
-                        key=lambda a: a.first_raised, reverse=True)
-        out.append(MomentumSummary(
-            initiative.pk, initiative.title, seen.answer.as_of,
-            tuple(u for u in seen.answer.units if u.level < HOME_LEVELS),
-            len(seen.answer.units), tuple(alerts[:HOME_ALERTS]), len(alerts)))
-    return out

@@ -50,9 +50,14 @@ def jobs_run() -> None:
 @jobs_group.command("work")
 @click.option("--poll", default=2.0, show_default=True, type=click.FloatRange(0.1, 3600),
               help="Seconds to wait when the queue is empty.")
-def jobs_work_command(poll: float) -> None:
+@click.option("--with-parent", is_flag=True,
+              help="Stop when the process that started this one ends (as `m3 serve` uses it).")
+def jobs_work_command(poll: float, with_parent: bool) -> None:
     """Work the queue until stopped (`m3 serve` runs one of these beside the web server)."""
+    import os
+
     from m3.jobs.services import jobs_work
 
+    parent = os.getppid()
     click.echo("M3 job worker: waiting for jobs (Ctrl-C to stop)")
-    jobs_work(poll)
+    jobs_work(poll, stop=(lambda: os.getppid() != parent) if with_parent else lambda: False)

@@ -30,6 +30,9 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     result = models.TextField(blank=True, default="")
+    attempts = models.PositiveIntegerField(default=0)
+    not_before = models.DateTimeField(null=True, blank=True,
+                                      help_text="A retry waits until then (a busy database).")
 
     class Meta:
         ordering = ["pk"]

@@ -4,7 +4,11 @@
 Services that change what the weekly state rests on (an import, a touchpoint, a pulse, an
 initiative or the organisation) call `state_refresh_enqueue` inside their own transaction, so a
 change that rolls back queues nothing. Handlers are registered by the apps that own the work
-(`m3.state` registers `state_refresh`), so this module stays below every domain.
+(`m3.diagnose` registers `state_refresh`), so this module stays below every domain.
+
+A job that fails because a database is busy (the facts store locked by an import, SQLite
+locked) goes back to the queue and is retried after 30 s, 60 s, 120 s … up to `MAX_ATTEMPTS`
+runs; any other failure is final and recorded on the job, with its traceback.
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ import time
 import traceback
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import OperationalError, close_old_connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from m3.errors import FactsBusy
 from m3.jobs.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
@@ -26,6 +31,8 @@ JobHandler = Callable[[Job], str]
 _HANDLERS: dict[str, JobHandler] = {}
 _SCHEDULES: list[Callable[[], object]] = []
 STATE_REFRESH = "state_refresh"
+MAX_ATTEMPTS = 5
+RETRY_SECONDS = 30
 
 
 def job_handler_register(kind: str, handler: JobHandler) -> None:
@@ -79,14 +86,16 @@ def state_refresh_enqueue(reason: str, *, initiative_id: int | None = None,
 
 
 def _claim() -> Job | None:
-    """The oldest pending job, marked running (None when the queue is empty)."""
+    """The oldest pending job that may run now, marked running (None when there is none)."""
     while True:
-        job = Job.objects.filter(status=JobStatus.PENDING).order_by("pk").first()
+        due = Q(not_before__isnull=True) | Q(not_before__lte=timezone.now())
+        job = Job.objects.filter(due, status=JobStatus.PENDING).order_by("pk").first()
         if job is None:
             return None
         # Only one worker wins a job: the update succeeds for whoever still sees it pending.
         if Job.objects.filter(pk=job.pk, status=JobStatus.PENDING).update(
-                status=JobStatus.RUNNING, started_at=timezone.now()):
+                status=JobStatus.RUNNING, started_at=timezone.now(),
+                attempts=job.attempts + 1):
             job.refresh_from_db()
             return job
 
@@ -102,12 +111,21 @@ def job_run_next() -> Job | None:
             raise LookupError(f"no handler for job kind {job.kind!r}")
         job.result = handler(job)
         job.status = JobStatus.DONE
+    except (FactsBusy, OperationalError) as exc:
+        job.result = f"{type(exc).__name__}: {exc}"[-4000:]
+        if job.attempts < MAX_ATTEMPTS:  # busy, not broken: try again later
+            log.warning("job %s: %s; retrying", job, exc)
+            job.status = JobStatus.PENDING
+            job.not_before = timezone.now() + dt.timedelta(
+                seconds=RETRY_SECONDS * 2 ** (job.attempts - 1))
+        else:
+            job.status = JobStatus.FAILED
     except Exception as exc:  # a job's failure must not stop the worker
         log.exception("job %s failed", job)
         job.status = JobStatus.FAILED
         job.result = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"[-4000:]
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "result", "finished_at"])
+    job.finished_at = timezone.now() if job.status != JobStatus.PENDING else None
+    job.save(update_fields=["status", "result", "finished_at", "not_before"])
     return job
 
 
@@ -135,15 +153,23 @@ def jobs_recover(older_than: dt.timedelta = dt.timedelta(0)) -> int:
 
 
 def jobs_work(poll_seconds: float = 2.0, stop: Callable[[], bool] = lambda: False) -> None:
-    """The worker loop: run what is pending, then wait `poll_seconds`; until `stop()`."""
+    """The worker loop: run the schedules and what is pending, wait `poll_seconds`; until
+    `stop()`. A database that is down or locked costs a turn, not the worker."""
     jobs_recover()
     while not stop():
-        for check in _SCHEDULES:
-            try:
-                check()
-            except Exception:  # a failing schedule must not stop the queue
-                log.exception("scheduled check %s failed", check)
-        if not jobs_run_pending():
+        ran: list[Job] = []
+        try:
+            close_old_connections()
+            for check in _SCHEDULES:
+                try:
+                    check()
+                except Exception:  # a failing schedule must not stop the queue
+                    log.exception("scheduled check %s failed", check)
+            ran = jobs_run_pending()
+        except Exception:
+            log.exception("the job worker's turn failed; trying again")
+        # Sleep unless something succeeded: a failing job must not spin the CPU.
+        if not any(job.status == JobStatus.DONE for job in ran):
             time.sleep(poll_seconds)
 
 
@@ -153,3 +179,12 @@ def jobs_waiting(kind: str, initiative_id: int | None = None) -> int:
     if initiative_id is not None:
         rows = rows.filter(Q(initiative_id=initiative_id) | Q(initiative_id__isnull=True))
     return rows.count()
+
+
+def job_last_failure(kind: str, initiative_id: int | None = None) -> Job | None:
+    """The latest job of `kind` (for the initiative or every one) when it failed, else None."""
+    rows = Job.objects.filter(kind=kind, status__in=[JobStatus.DONE, JobStatus.FAILED])
+    if initiative_id is not None:
+        rows = rows.filter(Q(initiative_id=initiative_id) | Q(initiative_id__isnull=True))
+    last = rows.order_by("-finished_at", "-pk").first()
+    return last if last is not None and last.status == JobStatus.FAILED else None

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from m3.charts import output_pace_figure, weekly_activity_figure
-from m3.diagnose.weekly import momentum_summaries
+from m3.diagnose.selectors import momentum_summaries
 from m3.facts.store import facts_store_from_settings
 from m3.initiatives.selectors import (
     initiative_editable,

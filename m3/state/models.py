@@ -1,4 +1,4 @@
-"""The weekly state: one row per initiative, unit and ISO week, computed from what was known by
+"""The weekly state: one row per initiative, unit and ISO week, computed from what is dated by
 the end of that week (point in time by construction) and stamped with when it was computed."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ class UnitWeek(models.Model):
     """A unit's diagnosis, momentum, pace and alerts for one week of an initiative.
 
     The columns are what pages sort and filter on; `record` is the whole of it
-    (`m3.state.services.UnitWeekRecord` as JSON: the diagnosis row with its evidence, the
+    (`m3.diagnose.weekly.UnitWeekRecord` as JSON: the diagnosis row with its evidence, the
     momentum row, the open alerts).
     """
 

@@ -25,12 +25,10 @@ class StateWeek:
 def state_week(initiative: Initiative, scope: Scope, week: dt.date | None = None) -> StateWeek:
     """The units in the viewer's scope for `week` (default: the latest computed), tree order."""
     rows = UnitWeek.objects.filter(initiative=initiative)
-    if not scope.everything:
-        rows = rows.filter(unit_id__in=scope.unit_ids)
     if week is None:
-        latest = rows.order_by("-week").values_list("week", flat=True).first()
-        week = latest
-    found = tuple(rows.filter(week=week).order_by("pk")) if week is not None else ()
+        week = rows.order_by("-week").values_list("week", flat=True).first()
+    found = tuple(r for r in rows.filter(week=week).order_by("pk")
+                  if scope.can_see_unit(r.unit_id)) if week is not None else ()
     return StateWeek(
         initiative_id=initiative.pk, week=week,
         computed_at=min((r.computed_at for r in found), default=None),
@@ -38,14 +36,13 @@ def state_week(initiative: Initiative, scope: Scope, week: dt.date | None = None
     )
 
 
-def unit_weeks(initiative: Initiative, unit_id: int, scope: Scope) -> list[UnitWeek]:
-    """A unit's stored weeks, oldest first (empty outside the viewer's scope)."""
-    if not (scope.everything or unit_id in scope.unit_ids):
-        return []
-    return list(UnitWeek.objects.filter(initiative=initiative, unit_id=unit_id).order_by("week"))
-
-
 def state_latest_week(initiative: Initiative) -> dt.date | None:
     """The Monday of the initiative's latest stored week (None when nothing is stored)."""
     return (UnitWeek.objects.filter(initiative=initiative).order_by("-week")
             .values_list("week", flat=True).first())
+
+
+def state_computed_at(initiative: Initiative, week: dt.date) -> dt.datetime | None:
+    """When the initiative's stored `week` was computed (its oldest row), or None."""
+    return (UnitWeek.objects.filter(initiative=initiative, week=week).order_by("computed_at")
+            .values_list("computed_at", flat=True).first())

@@ -113,3 +113,46 @@ def test_m3_jobs_run_and_list_report_what_ran() -> None:
     ran = CliRunner().invoke(jobs_group, ["run"])
     assert ran.exit_code == 0 and "did the thing" in ran.output
     assert "No jobs waiting." in CliRunner().invoke(jobs_group, ["list"]).output
+
+
+def test_a_busy_database_sends_the_job_back_to_wait_then_gives_up() -> None:
+    from m3.errors import FactsBusy
+    from m3.jobs.services import MAX_ATTEMPTS
+
+    def busy(job: Job) -> str:
+        raise FactsBusy("the facts store is locked by an import")
+
+    job_handler_register("test_busy", busy)
+    job = job_enqueue("test_busy")
+    ran = job_run_next()
+    assert ran is not None and ran.status == JobStatus.PENDING and ran.attempts == 1
+    assert ran.not_before is not None
+    assert job_run_next() is None  # not before its retry time
+    for attempt in range(2, MAX_ATTEMPTS + 1):
+        Job.objects.filter(pk=job.pk).update(not_before=None)
+        ran = job_run_next()
+        assert ran is not None and ran.attempts == attempt
+    assert ran.status == JobStatus.FAILED and "locked by an import" in ran.result
+
+
+def test_the_worker_survives_a_failing_schedule_and_sleeps_after_a_failing_job() -> None:
+    from m3.jobs.services import _SCHEDULES, jobs_work
+
+    turns: list[int] = []
+
+    def broken_schedule() -> None:
+        turns.append(1)
+        raise RuntimeError("a schedule bug")
+
+    def boom(job: Job) -> str:
+        raise ValueError("broken")
+
+    job_handler_register("test_boom", boom)
+    job_enqueue("test_boom")
+    _SCHEDULES.append(broken_schedule)
+    try:
+        jobs_work(poll_seconds=0.01, stop=lambda: len(turns) >= 3)
+    finally:
+        _SCHEDULES.remove(broken_schedule)
+    assert len(turns) == 3
+    assert Job.objects.get(kind="test_boom").status == JobStatus.FAILED
