@@ -77,7 +77,8 @@ NEAR_WEEKS = 4
 RECENT_WEEKS = 4
 RECENT_ON_PLAN = 0.9
 MIN_STATUS_WEEKS = 3
-MAX_LAG = 6
+MAX_LAG = 9
+MAX_SPAN = 4
 MIN_FIT_POINTS = 12
 EXTRAPOLATE_WEEKS = 4
 BASELINE_WEEKS = 4
@@ -114,13 +115,15 @@ class AlertKind(StrEnum):
 
 @dataclass(frozen=True)
 class LeverModel:
-    """r_t = intercept + slope · a_(t-lag), fitted on `points` unit-weeks with `r2`."""
+    """r_t = intercept + slope · ā_t, ā_t the mean lever attainment of the weeks
+    t-lag-span+1 .. t-lag, fitted on `points` unit-weeks with `r2`."""
 
     lag: int
     intercept: float
     slope: float
     r2: float
     points: int
+    span: int = 1
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,11 @@ class Projection:
     to_date: float | None
     projected: float | None
     near_term: float | None = None
+
+
+# Without a significant line in the organisation's history, the plan's own premise: the
+# forecast assumes the asks' targets, so output follows lever attainment one for one.
+PRIOR_MODEL = LeverModel(lag=0, intercept=0.0, slope=1.0, r2=0.0, points=0)
 
 
 def _pre_start(history: Sequence[WeekSignals]) -> tuple[np.ndarray, int]:
@@ -157,39 +165,50 @@ def expected_output(history: Sequence[WeekSignals]) -> np.ndarray:
     return f
 
 
+def _window_mean(a: np.ndarray, t: int, lag: int, span: int) -> float:
+    """ā over the lever weeks t-lag-span+1 .. t-lag (NaN if any is unknown or before the first)."""
+    first = t - lag - span + 1
+    return float(a[first:t - lag + 1].mean()) if first >= 0 else float("nan")
+
+
 def lever_model_fit(histories: Sequence[Sequence[WeekSignals]]) -> LeverModel | None:
-    """The pooled lag model of the module docstring, or None with too few points."""
+    """The pooled lag-window model of the module docstring, or None with too few points."""
     best: LeverModel | None = None
     noises = [lever_noise(h) for h in histories
               if (~np.isnan(values(h, "lever_attainment"))).sum() >= 3]
     noise = float(np.sqrt(np.mean(np.square(noises)))) if noises else 0.0
-    for lag in range(MAX_LAG + 1):
-        xs: list[float] = []
-        ys: list[float] = []
-        for history in histories:
-            a = values(history, "lever_attainment")
-            o, f = values(history, "output"), expected_output(history)
-            for t in range(lag, len(history)):
-                x, out, fc = a[t - lag], o[t], f[t]
-                if not (np.isnan(x) or np.isnan(out) or np.isnan(fc)) and fc > 0:
-                    xs.append(float(x))
-                    ys.append(float(out / fc))
-        if len(xs) < MIN_FIT_POINTS or np.ptp(xs) == 0:
-            continue
-        x, y = np.array(xs), np.array(ys)
-        fit = sm.OLS(y, sm.add_constant(x)).fit()
-        # Levers lead output, so a lag where more lever work goes with less output, or no
-        # clear line at all (early in an initiative, before output could respond), is no model.
-        if float(fit.params[1]) <= 0 or float(fit.pvalues[1]) >= MODEL_P:
-            continue
-        # Week-to-week noise in the levers flattens the fitted line (regression dilution):
-        # divide the slope by the reliability λ = 1 - σ_a² / var(x).
-        reliability = max(MIN_RELIABILITY, 1 - noise ** 2 / float(x.var()))
-        slope = float(fit.params[1]) / reliability
-        model = LeverModel(lag, float(y.mean() - slope * x.mean()), slope, float(fit.rsquared),
-                           len(xs))
-        if best is None or model.r2 > best.r2:
-            best = model
+    series = [(values(h, "lever_attainment"), values(h, "output"), expected_output(h))
+              for h in histories]
+    for span in range(1, MAX_SPAN + 1):
+        for lag in range(MAX_LAG + 2 - span):
+            xs: list[float] = []
+            ys: list[float] = []
+            for a, o, f in series:
+                for t in range(lag + span - 1, len(a)):
+                    mean, out, fc = _window_mean(a, t, lag, span), o[t], f[t]
+                    if not (np.isnan(mean) or np.isnan(out) or np.isnan(fc)) and fc > 0:
+                        xs.append(mean)
+                        ys.append(float(out / fc))
+            if len(xs) < MIN_FIT_POINTS or np.ptp(xs) == 0:
+                continue
+            x, y = np.array(xs), np.array(ys)
+            fit = sm.OLS(y, sm.add_constant(x)).fit()
+            # Levers lead output, so a lag where more lever work goes with less output, or no
+            # clear line at all (early in an initiative, before output could respond), is no
+            # model.
+            if float(fit.params[1]) <= 0 or float(fit.pvalues[1]) >= MODEL_P:
+                continue
+            # Week-to-week noise in the levers flattens the fitted line (regression dilution):
+            # divide the slope by the reliability λ = 1 - σ_a² / (span · var(x)) (a mean over
+            # `span` weeks carries 1/span of the weekly noise).
+            reliability = max(MIN_RELIABILITY, 1 - noise ** 2 / (span * float(x.var())))
+            slope = float(fit.params[1]) / reliability
+            model = LeverModel(lag, float(y.mean() - slope * x.mean()), slope,
+                               float(fit.rsquared), len(xs), span)
+            # a wider window must explain more, not as much (on a straight course every window
+            # centred on the lag fits as well as the lag itself)
+            if best is None or model.r2 > best.r2 + 1e-9:
+                best = model
     return best
 
 
@@ -228,7 +247,10 @@ def _ratio_se(cv: float, forecast: np.ndarray) -> float:
 
 def output_projection(history: Sequence[WeekSignals], model: LeverModel | None,
                       future_forecast: Sequence[float]) -> Projection:
-    """Output to date and projected to the horizon (the weeks of `future_forecast`)."""
+    """Output to date and projected to the horizon (the weeks of `future_forecast`); without an
+    organisation model, the plan's own premise PRIOR_MODEL (r = a: asks met deliver the
+    forecast)."""
+    model = model if model is not None else PRIOR_MODEL
     o, f = values(history, "output"), values(history, "forecast")
     known = ~np.isnan(o) & ~np.isnan(f)
     if known.sum() < MIN_STATUS_WEEKS or f[known].sum() <= 0:
@@ -248,18 +270,25 @@ def output_projection(history: Sequence[WeekSignals], model: LeverModel | None,
     reach: list[float] = []  # per near week: √(1/m + min(k, EXTRAPOLATE_WEEKS)² / S_tt)
     for step, _ in enumerate(future_forecast, start=1):
         if model is not None and recent_a.size:
-            source = len(history) - 1 + step - model.lag
-            if 0 <= source < len(history) and not np.isnan(a[source]):
-                x = float(a[source])
-            else:
-                beyond = min(source - last_known, EXTRAPOLATE_WEEKS)
-                x = float(recent_a.mean()) + slope * beyond
-                if len(implied) < NEAR_WEEKS:
-                    implied.append(max(0.0, model.intercept + model.slope * x))
-                    horizon = step
-                    reach.append(float(np.sqrt(1 / recent_a.size
-                                               + (beyond ** 2 / spread if spread else 0.0))))
-            ratios.append(max(0.0, model.intercept + model.slope * float(x)))
+            # the lever weeks of this week's window: known, or continued by â_k
+            window: list[float] = []
+            beyond_weeks: list[int] = []
+            for back in range(model.lag, model.lag + model.span):
+                source = len(history) - 1 + step - back
+                if 0 <= source < len(history) and not np.isnan(a[source]):
+                    window.append(float(a[source]))
+                else:
+                    beyond = min(source - last_known, EXTRAPOLATE_WEEKS)
+                    window.append(float(recent_a.mean()) + slope * beyond)
+                    beyond_weeks.append(beyond)
+            x = float(np.mean(window))
+            if beyond_weeks and len(implied) < NEAR_WEEKS:
+                implied.append(max(0.0, model.intercept + model.slope * x))
+                horizon = step
+                reach.append(sum(float(np.sqrt(1 / recent_a.size
+                                               + (k ** 2 / spread if spread else 0.0)))
+                                 for k in beyond_weeks) / model.span)
+            ratios.append(max(0.0, model.intercept + model.slope * x))
         else:
             recent = known.nonzero()[0][-BASELINE_WEEKS:]
             ratios.append(float(o[recent].sum() / f[recent].sum()) if f[recent].sum() else 1.0)

@@ -51,7 +51,8 @@ def test_the_lever_model_corrects_the_flattening_that_lever_noise_causes() -> No
         plain_x += list(a[:-1])
         plain_y += list(true[:-1])
     model = lever_model_fit(histories)
-    assert model is not None and model.lag == 1
+    # the window of lever weeks the model averages holds the true lag
+    assert model is not None and model.lag <= 1 <= model.lag + model.span - 1
     plain = float(np.polyfit(plain_x, plain_y, 1)[0])  # ordinary least squares: flattened
     assert plain < 0.85 and abs(model.slope - 1.0) < abs(plain - 1.0) / 2
 
