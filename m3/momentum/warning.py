@@ -1,22 +1,27 @@
 """Early warning: project each unit's output from its levers, and detect drops before output does.
 
 Projection (fitted on the organisation's own history up to the as-of week, every unit pooled):
-the weekly output ratio r = output / expected is regressed on lever attainment L weeks earlier,
-r_t = β0 + β1 · a_(t-L), by ordinary least squares (statsmodels), for each lag L in
-0..MAX_LAG. Expected output is the forecast since the start and, before it, the unit's mean
+the weekly output ratio r = output / expected is regressed on the mean lever attainment of a
+window of weeks, r_t = β0 + β1 · ā_t with ā_t = mean(a_(t-L-w+1) .. a_(t-L)), by ordinary least
+squares (statsmodels), for each lag L and width w = 1..MAX_SPAN with L + w - 1 ≤ MAX_LAG (teams'
+sales cycles differ, so the organisation's output follows a spread of lags, not one; w = 1 is
+the single lag). Expected output is the forecast since the start and, before it, the unit's mean
 output over its weeks before the start (`expected_output`), so the model is fitted from the
-first week of the initiative on. A lag counts only with β1 > 0 and the slope's p-value below
+first week of the initiative on. A window counts only with β1 > 0 and the slope's p-value below
 MODEL_P (levers lead output; early in an initiative, before output could respond, a line with
 more lever work and less output is noise, not a model). Week-to-week noise in the levers
 flattens a fitted line (regression dilution), so the slope is divided by the reliability
-λ = max(MIN_RELIABILITY, 1 - σ_a² / var(a)) (σ_a: the units' lever noise, below, pooled as a
-root mean square) and β0 = r̄ - β1 · ā. The lag with the highest R² is kept (at least
-MIN_FIT_POINTS points); without one, the unit's own recent ratio is projected flat. A unit's
+λ = max(MIN_RELIABILITY, 1 - σ_a² / (w · var(ā))) (σ_a: the units' lever noise, below, pooled as
+a root mean square; a mean of w weeks carries σ_a² / w) and β0 = r̄ - β1 · ā. The window with the
+highest R² is kept (at least MIN_FIT_POINTS points; a wider window only when its R² is higher).
+Without one, the plan's own premise PRIOR_MODEL is used: L = 0, w = 1, β0 = 0, β1 = 1 (the
+forecast assumes the asks' targets, so output follows lever attainment one for one). A unit's
 projection to the horizon is
 
     projected = (Σ output to date + Σ_future forecast_t · r̂_t) / Σ forecast to the horizon,
 
-with r̂_t = β0 + β1 · a_(t-L) while the lever weeks are known, and after that β0 + β1 · â_k,
+with r̂_t = β0 + β1 · ā_t, each lever week of the window taken as known or, past the last
+known week, as â_k,
 where â_k = ā + s · min(k, EXTRAPOLATE_WEEKS) continues the levers' recent course: ā is the
 mean of the last LEVEL_WEEKS known weeks, s the Theil-Sen slope (the median of the pairwise
 slopes, so one outlying week does not tip it) of the last SLOPE_WEEKS, k the weeks past the
@@ -24,8 +29,8 @@ last known one. A lever drop thus shows in the projection the week it happens, w
 before it reaches output. Output to date is Σ output / Σ forecast over the weeks so far.
 
 The near term is where today's levers lead: the mean r̂ over the first NEAR_WEEKS future weeks
-whose lever week is not yet known (those driven by â_k), i.e. the output ratio the levers imply
-one sales cycle (the model's lag) from now.
+with a lever week of their window not yet known (those driven by â_k), i.e. the output ratio
+the levers imply one sales cycle (the model's lag) from now.
 
 Noise: a shortfall in output counts only when it is larger than the unit's own noise explains.
 With cv the unit's weekly output noise (the coefficient of variation of its output over the
@@ -36,12 +41,13 @@ that of its weekly output ratios since the start), the standard error of a ratio
 
 and those of the levers' course and the projection
 
-    se(near)      = β1 · σ_a · mean_k √(1/m + min(k, EXTRAPOLATE_WEEKS)² / S_tt)
+    se(near)      = β1 · σ_a · mean_t (1/w) Σ_k √(1/m + min(k, EXTRAPOLATE_WEEKS)² / S_tt)
     se(projected) = √((F_done · se(to date))² + (F_future · se(near))²) / (F_done + F_future)
 
-(mean_k over the near weeks; m: the weeks of ā; S_tt = Σ (t - t̄)² over the weeks of s; F: the
-forecast done and to come). σ_a, the lever noise, is the standard deviation of the
-week-to-week changes of lever attainment over the unit's history, / √2.
+(mean_t over the near weeks, Σ_k over the unknown lever weeks k of t's window; m: the weeks
+of ā; S_tt = Σ (t - t̄)² over the weeks of s; F: the forecast done and to come). σ_a, the
+lever noise, is the standard deviation of the week-to-week changes of lever attainment over the
+unit's history, / √2.
 
 Status (after at least MIN_STATUS_WEEKS weeks with a forecast; `insufficient` before):
 `behind` when output to date < ON_PLAN - Z · se(to date), or output over the last RECENT_WEEKS
