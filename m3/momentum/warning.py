@@ -1,22 +1,27 @@
 """Early warning: project each unit's output from its levers, and detect drops before output does.
 
 Projection (fitted on the organisation's own history up to the as-of week, every unit pooled):
-the weekly output ratio r = output / expected is regressed on lever attainment L weeks earlier,
-r_t = β0 + β1 · a_(t-L), by ordinary least squares (statsmodels), for each lag L in
-0..MAX_LAG. Expected output is the forecast since the start and, before it, the unit's mean
+the weekly output ratio r = output / expected is regressed on the mean lever attainment of a
+window of weeks, r_t = β0 + β1 · ā_t with ā_t = mean(a_(t-L-w+1) .. a_(t-L)), by ordinary least
+squares (statsmodels), for each lag L and width w = 1..MAX_SPAN with L + w - 1 ≤ MAX_LAG (teams'
+sales cycles differ, so the organisation's output follows a spread of lags, not one; w = 1 is
+the single lag). Expected output is the forecast since the start and, before it, the unit's mean
 output over its weeks before the start (`expected_output`), so the model is fitted from the
-first week of the initiative on. A lag counts only with β1 > 0 and the slope's p-value below
+first week of the initiative on. A window counts only with β1 > 0 and the slope's p-value below
 MODEL_P (levers lead output; early in an initiative, before output could respond, a line with
 more lever work and less output is noise, not a model). Week-to-week noise in the levers
 flattens a fitted line (regression dilution), so the slope is divided by the reliability
-λ = max(MIN_RELIABILITY, 1 - σ_a² / var(a)) (σ_a: the units' lever noise, below, pooled as a
-root mean square) and β0 = r̄ - β1 · ā. The lag with the highest R² is kept (at least
-MIN_FIT_POINTS points); without one, the unit's own recent ratio is projected flat. A unit's
+λ = max(MIN_RELIABILITY, 1 - σ_a² / (w · var(ā))) (σ_a: the units' lever noise, below, pooled as
+a root mean square; a mean of w weeks carries σ_a² / w) and β0 = r̄ - β1 · ā. The window with the
+highest R² is kept (at least MIN_FIT_POINTS points; a wider window only when its R² is higher).
+Without one, the plan's own premise PRIOR_MODEL is used: L = 0, w = 1, β0 = 0, β1 = 1 (the
+forecast assumes the asks' targets, so output follows lever attainment one for one). A unit's
 projection to the horizon is
 
     projected = (Σ output to date + Σ_future forecast_t · r̂_t) / Σ forecast to the horizon,
 
-with r̂_t = β0 + β1 · a_(t-L) while the lever weeks are known, and after that β0 + β1 · â_k,
+with r̂_t = β0 + β1 · ā_t, each lever week of the window taken as known or, past the last
+known week, as â_k,
 where â_k = ā + s · min(k, EXTRAPOLATE_WEEKS) continues the levers' recent course: ā is the
 mean of the last LEVEL_WEEKS known weeks, s the Theil-Sen slope (the median of the pairwise
 slopes, so one outlying week does not tip it) of the last SLOPE_WEEKS, k the weeks past the
@@ -24,8 +29,8 @@ last known one. A lever drop thus shows in the projection the week it happens, w
 before it reaches output. Output to date is Σ output / Σ forecast over the weeks so far.
 
 The near term is where today's levers lead: the mean r̂ over the first NEAR_WEEKS future weeks
-whose lever week is not yet known (those driven by â_k), i.e. the output ratio the levers imply
-one sales cycle (the model's lag) from now.
+with a lever week of their window not yet known (those driven by â_k), i.e. the output ratio
+the levers imply one sales cycle (the model's lag) from now.
 
 Noise: a shortfall in output counts only when it is larger than the unit's own noise explains.
 With cv the unit's weekly output noise (the coefficient of variation of its output over the
@@ -36,12 +41,13 @@ that of its weekly output ratios since the start), the standard error of a ratio
 
 and those of the levers' course and the projection
 
-    se(near)      = β1 · σ_a · mean_k √(1/m + min(k, EXTRAPOLATE_WEEKS)² / S_tt)
+    se(near)      = β1 · σ_a · mean_t (1/w) Σ_k √(1/m + min(k, EXTRAPOLATE_WEEKS)² / S_tt)
     se(projected) = √((F_done · se(to date))² + (F_future · se(near))²) / (F_done + F_future)
 
-(mean_k over the near weeks; m: the weeks of ā; S_tt = Σ (t - t̄)² over the weeks of s; F: the
-forecast done and to come). σ_a, the lever noise, is the standard deviation of the
-week-to-week changes of lever attainment over the unit's history, / √2.
+(mean_t over the near weeks, Σ_k over the unknown lever weeks k of t's window; m: the weeks
+of ā; S_tt = Σ (t - t̄)² over the weeks of s; F: the forecast done and to come). σ_a, the
+lever noise, is the standard deviation of the week-to-week changes of lever attainment over the
+unit's history, / √2.
 
 Status (after at least MIN_STATUS_WEEKS weeks with a forecast; `insufficient` before):
 `behind` when output to date < ON_PLAN - Z · se(to date), or output over the last RECENT_WEEKS
@@ -77,7 +83,8 @@ NEAR_WEEKS = 4
 RECENT_WEEKS = 4
 RECENT_ON_PLAN = 0.9
 MIN_STATUS_WEEKS = 3
-MAX_LAG = 6
+MAX_LAG = 9
+MAX_SPAN = 4
 MIN_FIT_POINTS = 12
 EXTRAPOLATE_WEEKS = 4
 BASELINE_WEEKS = 4
@@ -114,13 +121,15 @@ class AlertKind(StrEnum):
 
 @dataclass(frozen=True)
 class LeverModel:
-    """r_t = intercept + slope · a_(t-lag), fitted on `points` unit-weeks with `r2`."""
+    """r_t = intercept + slope · ā_t, ā_t the mean lever attainment of the weeks
+    t-lag-span+1 .. t-lag, fitted on `points` unit-weeks with `r2`."""
 
     lag: int
     intercept: float
     slope: float
     r2: float
     points: int
+    span: int = 1
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,11 @@ class Projection:
     to_date: float | None
     projected: float | None
     near_term: float | None = None
+
+
+# Without a significant line in the organisation's history, the plan's own premise: the
+# forecast assumes the asks' targets, so output follows lever attainment one for one.
+PRIOR_MODEL = LeverModel(lag=0, intercept=0.0, slope=1.0, r2=0.0, points=0)
 
 
 def _pre_start(history: Sequence[WeekSignals]) -> tuple[np.ndarray, int]:
@@ -157,39 +171,50 @@ def expected_output(history: Sequence[WeekSignals]) -> np.ndarray:
     return f
 
 
+def _window_mean(a: np.ndarray, t: int, lag: int, span: int) -> float:
+    """ā over the lever weeks t-lag-span+1 .. t-lag (NaN if any is unknown or before the first)."""
+    first = t - lag - span + 1
+    return float(a[first:t - lag + 1].mean()) if first >= 0 else float("nan")
+
+
 def lever_model_fit(histories: Sequence[Sequence[WeekSignals]]) -> LeverModel | None:
-    """The pooled lag model of the module docstring, or None with too few points."""
+    """The pooled lag-window model of the module docstring, or None with too few points."""
     best: LeverModel | None = None
     noises = [lever_noise(h) for h in histories
               if (~np.isnan(values(h, "lever_attainment"))).sum() >= 3]
     noise = float(np.sqrt(np.mean(np.square(noises)))) if noises else 0.0
-    for lag in range(MAX_LAG + 1):
-        xs: list[float] = []
-        ys: list[float] = []
-        for history in histories:
-            a = values(history, "lever_attainment")
-            o, f = values(history, "output"), expected_output(history)
-            for t in range(lag, len(history)):
-                x, out, fc = a[t - lag], o[t], f[t]
-                if not (np.isnan(x) or np.isnan(out) or np.isnan(fc)) and fc > 0:
-                    xs.append(float(x))
-                    ys.append(float(out / fc))
-        if len(xs) < MIN_FIT_POINTS or np.ptp(xs) == 0:
-            continue
-        x, y = np.array(xs), np.array(ys)
-        fit = sm.OLS(y, sm.add_constant(x)).fit()
-        # Levers lead output, so a lag where more lever work goes with less output, or no
-        # clear line at all (early in an initiative, before output could respond), is no model.
-        if float(fit.params[1]) <= 0 or float(fit.pvalues[1]) >= MODEL_P:
-            continue
-        # Week-to-week noise in the levers flattens the fitted line (regression dilution):
-        # divide the slope by the reliability λ = 1 - σ_a² / var(x).
-        reliability = max(MIN_RELIABILITY, 1 - noise ** 2 / float(x.var()))
-        slope = float(fit.params[1]) / reliability
-        model = LeverModel(lag, float(y.mean() - slope * x.mean()), slope, float(fit.rsquared),
-                           len(xs))
-        if best is None or model.r2 > best.r2:
-            best = model
+    series = [(values(h, "lever_attainment"), values(h, "output"), expected_output(h))
+              for h in histories]
+    for span in range(1, MAX_SPAN + 1):
+        for lag in range(MAX_LAG + 2 - span):
+            xs: list[float] = []
+            ys: list[float] = []
+            for a, o, f in series:
+                for t in range(lag + span - 1, len(a)):
+                    mean, out, fc = _window_mean(a, t, lag, span), o[t], f[t]
+                    if not (np.isnan(mean) or np.isnan(out) or np.isnan(fc)) and fc > 0:
+                        xs.append(mean)
+                        ys.append(float(out / fc))
+            if len(xs) < MIN_FIT_POINTS or np.ptp(xs) == 0:
+                continue
+            x, y = np.array(xs), np.array(ys)
+            fit = sm.OLS(y, sm.add_constant(x)).fit()
+            # Levers lead output, so a lag where more lever work goes with less output, or no
+            # clear line at all (early in an initiative, before output could respond), is no
+            # model.
+            if float(fit.params[1]) <= 0 or float(fit.pvalues[1]) >= MODEL_P:
+                continue
+            # Week-to-week noise in the levers flattens the fitted line (regression dilution):
+            # divide the slope by the reliability λ = 1 - σ_a² / (span · var(x)) (a mean over
+            # `span` weeks carries 1/span of the weekly noise).
+            reliability = max(MIN_RELIABILITY, 1 - noise ** 2 / (span * float(x.var())))
+            slope = float(fit.params[1]) / reliability
+            model = LeverModel(lag, float(y.mean() - slope * x.mean()), slope,
+                               float(fit.rsquared), len(xs), span)
+            # a wider window must explain more, not as much (on a straight course every window
+            # centred on the lag fits as well as the lag itself)
+            if best is None or model.r2 > best.r2 + 1e-9:
+                best = model
     return best
 
 
@@ -228,7 +253,10 @@ def _ratio_se(cv: float, forecast: np.ndarray) -> float:
 
 def output_projection(history: Sequence[WeekSignals], model: LeverModel | None,
                       future_forecast: Sequence[float]) -> Projection:
-    """Output to date and projected to the horizon (the weeks of `future_forecast`)."""
+    """Output to date and projected to the horizon (the weeks of `future_forecast`); without an
+    organisation model, the plan's own premise PRIOR_MODEL (r = a: asks met deliver the
+    forecast)."""
+    model = model if model is not None else PRIOR_MODEL
     o, f = values(history, "output"), values(history, "forecast")
     known = ~np.isnan(o) & ~np.isnan(f)
     if known.sum() < MIN_STATUS_WEEKS or f[known].sum() <= 0:
@@ -248,18 +276,25 @@ def output_projection(history: Sequence[WeekSignals], model: LeverModel | None,
     reach: list[float] = []  # per near week: √(1/m + min(k, EXTRAPOLATE_WEEKS)² / S_tt)
     for step, _ in enumerate(future_forecast, start=1):
         if model is not None and recent_a.size:
-            source = len(history) - 1 + step - model.lag
-            if 0 <= source < len(history) and not np.isnan(a[source]):
-                x = float(a[source])
-            else:
-                beyond = min(source - last_known, EXTRAPOLATE_WEEKS)
-                x = float(recent_a.mean()) + slope * beyond
-                if len(implied) < NEAR_WEEKS:
-                    implied.append(max(0.0, model.intercept + model.slope * x))
-                    horizon = step
-                    reach.append(float(np.sqrt(1 / recent_a.size
-                                               + (beyond ** 2 / spread if spread else 0.0))))
-            ratios.append(max(0.0, model.intercept + model.slope * float(x)))
+            # the lever weeks of this week's window: known, or continued by â_k
+            window: list[float] = []
+            beyond_weeks: list[int] = []
+            for back in range(model.lag, model.lag + model.span):
+                source = len(history) - 1 + step - back
+                if 0 <= source < len(history) and not np.isnan(a[source]):
+                    window.append(float(a[source]))
+                else:
+                    beyond = min(source - last_known, EXTRAPOLATE_WEEKS)
+                    window.append(float(recent_a.mean()) + slope * beyond)
+                    beyond_weeks.append(beyond)
+            x = float(np.mean(window))
+            if beyond_weeks and len(implied) < NEAR_WEEKS:
+                implied.append(max(0.0, model.intercept + model.slope * x))
+                horizon = step
+                reach.append(sum(float(np.sqrt(1 / recent_a.size
+                                               + (k ** 2 / spread if spread else 0.0)))
+                                 for k in beyond_weeks) / model.span)
+            ratios.append(max(0.0, model.intercept + model.slope * x))
         else:
             recent = known.nonzero()[0][-BASELINE_WEEKS:]
             ratios.append(float(o[recent].sum() / f[recent].sum()) if f[recent].sum() else 1.0)
