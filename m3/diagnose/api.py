@@ -12,12 +12,10 @@ from ninja import Router
 from m3.diagnose.report import (
     DiagnosisAnswer,
     UnitDiagnosisAnswer,
-    unit_diagnosis_seen,
 )
-from m3.diagnose.selectors import diagnosis_for_viewer
+from m3.diagnose.selectors import diagnosis_for_viewer, unit_diagnosis_for_viewer
 from m3.facts.store import facts_store_from_settings
 from m3.initiatives.selectors import initiative_for_viewer
-from m3.momentum.selectors import as_of_or_today
 from m3.org.scope import request_scope
 
 router = Router(tags=["diagnosis"])
@@ -52,5 +50,5 @@ def diagnosis_unit_get(request: HttpRequest, initiative_id: int, unit_id: int,
     today = timezone.localdate()
     initiative = initiative_for_viewer(initiative_id, scope, today)
     scope.require_team_diagnosis()
-    day = as_of_or_today(initiative, as_of, today)
-    return unit_diagnosis_seen(initiative, unit_id, scope, facts_store_from_settings(), day)
+    return unit_diagnosis_for_viewer(initiative, unit_id, scope, facts_store_from_settings(),
+                                     as_of, today)

@@ -181,7 +181,7 @@ class UnitDiagnosisAnswer:
     weeks: tuple[WeekRow, ...]
 
 
-def _asks(initiative: Initiative) -> list[Ask]:
+def initiative_asks(initiative: Initiative) -> list[Ask]:
     return list(initiative.asks.filter(target_per_rep_per_week__gt=0))
 
 
@@ -199,7 +199,7 @@ def diagnosis_row(initiative: Initiative, asks: list[Ask], row: UnitDiagnosis, l
 def diagnosis_answer(initiative: Initiative, as_of: dt.date,
                      rows: Sequence[tuple[UnitDiagnosis, int]]) -> DiagnosisAnswer:
     """The answer listing `rows` (each with its level) in the order given."""
-    asks = _asks(initiative)
+    asks = initiative_asks(initiative)
     return DiagnosisAnswer(initiative.pk, initiative.title, as_of,
                            tuple(diagnosis_row(initiative, asks, r, level, as_of)
                                  for r, level in rows))
@@ -219,13 +219,20 @@ def unit_diagnosis_seen(initiative: Initiative, unit_id: int, scope: Scope, fact
     row = next((r for r in rows if r.unit.signals.unit_id == unit_id), None)
     if row is None:
         raise NotFound(f"{initiative.title} has no whole week by {as_of} to diagnose.")
-    asks = _asks(initiative)
+    return unit_answer(initiative, initiative_asks(initiative), row,
+                       alert_rows([row.unit], as_of), as_of)
+
+
+def unit_answer(initiative: Initiative, asks: list[Ask], row: UnitDiagnosis,
+                alerts: Sequence[AlertRow], as_of: dt.date) -> UnitDiagnosisAnswer:
+    """One unit's page: its diagnosis row, momentum, every figure with its evidence, the lever
+    model and the weekly signals (`alerts` are the unit's open alerts)."""
     evidence = UnitEvidence(initiative, asks, row.unit, as_of)
     m = row.unit.model
     return UnitDiagnosisAnswer(
         initiative.pk, initiative.title, as_of, diagnosis_row(initiative, asks, row, 0, as_of),
         momentum_row(row.unit), rounded(row.unit.projection.near_term), evidence.figures(),
-        alert_rows([row.unit], as_of),
+        tuple(alerts),
         None if m is None else ModelRow(m.lag, round(m.intercept, 3), round(m.slope, 3),
                                         round(m.r2, 3), m.points),
         evidence.weeks())

@@ -11,10 +11,12 @@ from dataclasses import dataclass, replace
 from m3.diagnose.report import (
     DiagnosisAnswer,
     DiagnosisRow,
+    UnitDiagnosisAnswer,
     diagnosis_answer,
     diagnosis_seen,
     severity,
     tree_worst_first,
+    unit_diagnosis_seen,
     worst_first,
 )
 from m3.diagnose.weekly import record_load
@@ -23,7 +25,7 @@ from m3.initiatives.models import Initiative
 from m3.momentum.report import AlertRow, alert_rows
 from m3.momentum.selectors import as_of_or_today
 from m3.org.scope import Scope
-from m3.state.selectors import state_week
+from m3.state.selectors import state_unit_week, state_week
 from m3.weeks import last_full_week, week_end
 
 
@@ -52,18 +54,16 @@ def diagnosis_for_viewer(initiative: Initiative, scope: Scope, facts: FactsStore
         if stored.rows and stored.week == last_full_week(today):
             records = [record_load(r.record) for r in stored.rows]
             ordered = tree_worst_first(
-                [r.diagnosis for r in records], lambda d: d.path,
+                [r.unit for r in records], lambda d: d.path,
                 lambda d: severity(d.status, d.projected_vs_forecast, d.unit))
             alerts: dict[int, list[AlertRow]] = defaultdict(list)
             for r in records:
                 for alert in r.alerts:
-                    alerts[r.diagnosis.unit_id].append(alert)
+                    alerts[r.unit.unit_id].append(alert)
             answer = DiagnosisAnswer(initiative.pk, initiative.title, stored.rows[0].as_of,
                                      tuple(replace(d, level=level) for d, level in ordered))
             return DiagnosisSeen(answer, dict(alerts), stored.computed_at, stored.waiting)
-    last_sunday = week_end(last_full_week(today))
-    day = as_of_or_today(initiative, as_of or (last_sunday if last_sunday >= week_end(
-        initiative.start) else None), today)
+    day = _default_day(initiative, as_of, today)
     rows = diagnosis_seen(initiative, scope, facts, day)
     fresh: dict[int, list[AlertRow]] = defaultdict(list)
     for alert in alert_rows([r.unit for r in rows], day):
@@ -111,3 +111,27 @@ def momentum_summaries(scope: Scope, initiatives: Sequence[Initiative], facts: F
             tuple(u for u in seen.answer.units if u.level < HOME_LEVELS),
             len(seen.answer.units), tuple(alerts[:HOME_ALERTS]), len(alerts)))
     return out
+
+
+def unit_diagnosis_for_viewer(initiative: Initiative, unit_id: int, scope: Scope,
+                              facts: FactsStore, as_of: dt.date | None,
+                              today: dt.date) -> UnitDiagnosisAnswer:
+    """One unit's page. Without `as_of`: the last whole week, as of its Sunday, from the weekly
+    state when it holds that week, else computed now; with `as_of`, computed as of then.
+    AccessDenied for a rep or a unit outside the viewer's scope, NotFound for a unit the
+    initiative does not cover (checked before anything is read)."""
+    scope.require_team_diagnosis()
+    scope.require_unit(unit_id)
+    if as_of is None:
+        row = state_unit_week(initiative, unit_id, last_full_week(today))
+        if row is not None:
+            return record_load(row.record)
+    return unit_diagnosis_seen(initiative, unit_id, scope, facts,
+                               _default_day(initiative, as_of, today))
+
+
+def _default_day(initiative: Initiative, as_of: dt.date | None, today: dt.date) -> dt.date:
+    """`as_of` checked, or the end of the last whole week (today while none has ended)."""
+    last_sunday = week_end(last_full_week(today))
+    return as_of_or_today(initiative, as_of or (
+        last_sunday if last_sunday >= week_end(initiative.start) else None), today)

@@ -10,13 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from m3.diagnose.report import unit_diagnosis_seen
-from m3.diagnose.selectors import diagnosis_for_viewer
+from m3.diagnose.selectors import diagnosis_for_viewer, unit_diagnosis_for_viewer
 from m3.errors import InputError
 from m3.facts.store import facts_store_from_settings
 from m3.initiatives.selectors import initiative_for_viewer
 from m3.momentum.score import HOLD_BAND, PART_WEIGHTS, SLIDING
-from m3.momentum.selectors import as_of_or_today
 from m3.org.scope import request_scope
 
 PART_LABELS = (("levers", "Levers: attainment and its trend"),
@@ -58,8 +56,8 @@ def diagnosis_unit(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     today = timezone.localdate()
     initiative = initiative_for_viewer(pk, scope, today)
     scope.require_team_diagnosis()
-    day = as_of_or_today(initiative, as_of_param(request), today)
-    answer = unit_diagnosis_seen(initiative, unit_id, scope, facts_store_from_settings(), day)
+    answer = unit_diagnosis_for_viewer(initiative, unit_id, scope, facts_store_from_settings(),
+                                       as_of_param(request), today)
     parts = answer.momentum.parts
     return render(request, "diagnose/unit.html", {
         "initiative": initiative, "a": answer,

@@ -20,9 +20,10 @@ from django.utils import timezone
 from pydantic import TypeAdapter
 
 from m3.diagnose.report import (
-    DiagnosisRow,
-    diagnosis_row,
+    UnitDiagnosisAnswer,
+    initiative_asks,
     initiative_diagnosis,
+    unit_answer,
 )
 from m3.facts.store import FactsStore, facts_store_from_settings
 from m3.initiatives.models import Initiative
@@ -33,7 +34,7 @@ from m3.jobs.services import (
     jobs_waiting,
     state_refresh_enqueue,
 )
-from m3.momentum.report import AlertRow, MomentumRow, alert_rows, momentum_row
+from m3.momentum.report import alert_rows
 from m3.state.selectors import state_computed_at, state_latest_week
 from m3.state.services import state_week_replace, state_weeks, state_weeks_keep
 from m3.weeks import WEEK, last_full_week, week_end, week_start
@@ -53,35 +54,26 @@ class RefreshResult:
                 f"{self.initiatives} initiative(s)")
 
 
-@dataclass(frozen=True)
-class UnitWeekRecord:
-    """What the weekly state keeps of a unit in a week: the rows the CLI, API and pages show."""
-
-    diagnosis: DiagnosisRow
-    momentum: MomentumRow
-    alerts: tuple[AlertRow, ...]
-
-
-_RECORD = TypeAdapter(UnitWeekRecord)
+_RECORD = TypeAdapter(UnitDiagnosisAnswer)
 
 
 def unit_week_records(initiative: Initiative, facts: FactsStore,
                       as_of: dt.date) -> list[dict[str, Any]]:
-    """Every unit's record as of `as_of`, as the JSON data stored (tree order).
-
-    The same function recomputes a cell on the fly, so stored and fresh compare exactly.
-    """
+    """Every unit's page as of `as_of` (`UnitDiagnosisAnswer`: the diagnosis row with its
+    evidence, momentum, figures, alerts, lever model, weekly signals), as the JSON data stored,
+    tree order. The same function recomputes a cell on the fly, so stored and fresh compare
+    exactly."""
     rows = initiative_diagnosis(initiative, facts, as_of)
-    if not rows:
-        return []
-    asks = list(initiative.asks.filter(target_per_rep_per_week__gt=0))
-    top = min(r.unit.signals.depth for r in rows)
+    asks = initiative_asks(initiative)
     alerts = alert_rows([r.unit for r in rows], as_of)
-    return [_RECORD.dump_python(UnitWeekRecord(
-        diagnosis_row(initiative, asks, r, r.unit.signals.depth - top, as_of),
-        momentum_row(r.unit),
-        tuple(a for a in alerts if a.unit_id == r.unit.signals.unit_id)), mode="json")
-        for r in rows]
+    return [_RECORD.dump_python(unit_answer(
+        initiative, asks, r, [a for a in alerts if a.unit_id == r.unit.signals.unit_id], as_of),
+        mode="json") for r in rows]
+
+
+def record_load(record: dict[str, Any]) -> UnitDiagnosisAnswer:
+    """A stored record back as its type."""
+    return _RECORD.validate_python(record)
 
 
 def state_refresh(initiative: Initiative, facts: FactsStore, *, since: dt.date | None = None,
@@ -170,7 +162,3 @@ def state_refresh_job(job: Job) -> str:
     return state_refresh_all(facts_store_from_settings(), initiative_id=job.initiative_id,
                              since=job.since).summary()
 
-
-def record_load(record: dict[str, Any]) -> UnitWeekRecord:
-    """A stored record back as its types."""
-    return _RECORD.validate_python(record)

@@ -13,8 +13,8 @@ class UnitWeek(models.Model):
     """A unit's diagnosis, momentum, pace and alerts for one week of an initiative.
 
     The columns are what pages sort and filter on; `record` is the whole of it
-    (`m3.diagnose.weekly.UnitWeekRecord` as JSON: the diagnosis row with its evidence, the
-    momentum row, the open alerts).
+    (`m3.diagnose.report.UnitDiagnosisAnswer` as JSON: the unit's page, the diagnosis row with
+    its evidence, momentum, figures, open alerts, lever model and weekly signals).
     """
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE,

@@ -46,3 +46,8 @@ def state_computed_at(initiative: Initiative, week: dt.date) -> dt.datetime | No
     """When the initiative's stored `week` was computed (its oldest row), or None."""
     return (UnitWeek.objects.filter(initiative=initiative, week=week).order_by("computed_at")
             .values_list("computed_at", flat=True).first())
+
+
+def state_unit_week(initiative: Initiative, unit_id: int, week: dt.date) -> UnitWeek | None:
+    """One unit's stored week (None when not stored); the caller checks the viewer's scope."""
+    return UnitWeek.objects.filter(initiative=initiative, unit_id=unit_id, week=week).first()

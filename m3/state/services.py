@@ -36,14 +36,15 @@ def state_weeks_keep(initiative: Initiative, weeks: list[dt.date]) -> int:
 
 def state_week_replace(initiative: Initiative, week: dt.date, as_of: dt.date,
                        records: list[dict[str, Any]], computed_at: dt.datetime) -> None:
-    """Store `records` (`UnitWeekRecord` as JSON data) as the initiative's week, replacing it."""
+    """Store `records` (`m3.diagnose.report.UnitDiagnosisAnswer` as JSON data) as the
+    initiative's week, replacing it."""
     with transaction.atomic():
         UnitWeek.objects.filter(initiative=initiative, week=week).delete()
         UnitWeek.objects.bulk_create(UnitWeek(
-            initiative=initiative, unit_id=r["diagnosis"]["unit_id"], week=week,
-            as_of=as_of, status=r["diagnosis"]["status"], cause=r["diagnosis"]["cause"],
-            detail=r["diagnosis"]["detail"] or "", momentum=r["momentum"]["state"],
+            initiative=initiative, unit_id=r["unit"]["unit_id"], week=week,
+            as_of=as_of, status=r["unit"]["status"], cause=r["unit"]["cause"],
+            detail=r["unit"]["detail"] or "", momentum=r["momentum"]["state"],
             momentum_score=r["momentum"]["score"],
-            to_date=r["diagnosis"]["output_to_date_vs_forecast"],
-            projected=r["diagnosis"]["projected_vs_forecast"], alerts=len(r["alerts"]),
+            to_date=r["unit"]["output_to_date_vs_forecast"],
+            projected=r["unit"]["projected_vs_forecast"], alerts=len(r["alerts"]),
             record=r, computed_at=computed_at) for r in records)

@@ -11,13 +11,14 @@ from click.testing import CliRunner
 from django.test import Client
 from django.utils import timezone
 
-from m3.diagnose.selectors import diagnosis_for_viewer
+from m3.diagnose.selectors import diagnosis_for_viewer, unit_diagnosis_for_viewer
 from m3.diagnose.weekly import (
     state_due_enqueue,
     state_refresh,
     unit_week_records,
 )
 from m3.diagnose.weekly_cli import state_group
+from m3.errors import AccessDenied
 from m3.facts.store import FactsStore
 from m3.jobs.models import Job, JobStatus
 from m3.jobs.services import jobs_run_pending, state_refresh_enqueue
@@ -55,7 +56,7 @@ def test_every_stored_week_equals_the_diagnosis_computed_on_the_fly(facts: Facts
     # The columns pages sort on are the record's own figures.
     row = UnitWeek.objects.get(initiative=initiative, unit__name="Team A", week=weeks[-1])
     assert (row.status, row.cause, row.momentum) == (
-        row.record["diagnosis"]["status"], row.record["diagnosis"]["cause"],
+        row.record["unit"]["status"], row.record["unit"]["cause"],
         row.record["momentum"]["state"])
     assert row.as_of == week_end(weeks[-1])
 
@@ -181,3 +182,24 @@ def test_a_week_computed_on_its_monday_is_computed_again_for_late_data(
     assert state_due_enqueue(week_end(last) + dt.timedelta(days=2)) == []  # still settling
     [job] = state_due_enqueue(week_end(last) + dt.timedelta(days=3))
     assert (job.initiative_id, job.since) == (initiative.pk, last)
+
+
+def test_a_units_page_is_read_from_the_stored_week_without_touching_the_facts(
+        facts: FactsStore) -> None:
+    org, initiative = build(facts)
+    state_refresh(initiative, facts, today=TODAY)
+    Job.objects.all().delete()
+    scope = scope_for_person(org.director_north, TODAY)
+    sunday = week_end(START + dt.timedelta(weeks=5))
+    stored = unit_diagnosis_for_viewer(initiative, org.team_a.pk, scope, facts, None, TODAY)
+    assert stored == unit_diagnosis_for_viewer(initiative, org.team_a.pk, scope, facts, sunday,
+                                               TODAY)  # the same page as computed on the fly
+    with facts.connect(write=True) as con:
+        con.raw_sql("DELETE FROM activities")
+    assert unit_diagnosis_for_viewer(initiative, org.team_a.pk, scope, facts, None,
+                                     TODAY) == stored
+    assert unit_diagnosis_for_viewer(initiative, org.team_a.pk, scope, facts, sunday,
+                                     TODAY) != stored
+    with pytest.raises(AccessDenied):
+        unit_diagnosis_for_viewer(initiative, org.team_b.pk,
+                                  scope_for_person(org.manager_a, TODAY), facts, None, TODAY)
