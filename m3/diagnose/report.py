@@ -156,13 +156,15 @@ class DiagnosisAnswer:
 
 @dataclass(frozen=True)
 class ModelRow:
-    """The organisation's lever model: r_t = intercept + slope · a_(t-lag), r = output/forecast."""
+    """The organisation's lever model: r_t = intercept + slope · ā_t, r = output/forecast, ā_t
+    the mean lever attainment of the `span` weeks ending `lag` weeks earlier."""
 
     lag: int
     intercept: float
     slope: float
     r2: float
     points: int
+    span: int = 1
 
 
 @dataclass(frozen=True)
@@ -234,5 +236,5 @@ def unit_answer(initiative: Initiative, asks: list[Ask], row: UnitDiagnosis,
         momentum_row(row.unit), rounded(row.unit.projection.near_term), evidence.figures(),
         tuple(alerts),
         None if m is None else ModelRow(m.lag, round(m.intercept, 3), round(m.slope, 3),
-                                        round(m.r2, 3), m.points),
+                                        round(m.r2, 3), m.points, m.span),
         evidence.weeks())
