@@ -41,7 +41,8 @@ def momentum_band(value: object) -> str:
 @register.filter
 def cause_words(row: object) -> str:
     """"message / frequency", or the cause alone; "none" reads as "–"."""
-    cause, detail = str(getattr(row, "cause", "")), getattr(row, "detail", "")
+    cause = str(getattr(row, "cause", ""))
+    detail = str(getattr(row, "detail", "") or "").replace("_", " ")  # "win_rate" → "win rate"
     if cause == "none":
         return "–"
     if cause == "insufficient":
