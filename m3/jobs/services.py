@@ -152,14 +152,17 @@ def jobs_recover(older_than: dt.timedelta = dt.timedelta(0)) -> int:
         status=JobStatus.PENDING, started_at=None)
 
 
-def jobs_work(poll_seconds: float = 2.0, stop: Callable[[], bool] = lambda: False) -> None:
+def jobs_work(poll_seconds: float = 2.0, stop: Callable[[], bool] = lambda: False, *,
+              fresh_connections: bool = True) -> None:
     """The worker loop: run the schedules and what is pending, wait `poll_seconds`; until
-    `stop()`. A database that is down or locked costs a turn, not the worker."""
+    `stop()`. A database that is down or locked costs a turn, not the worker: each turn starts
+    on a usable connection (`fresh_connections`, off only inside a test's transaction)."""
     jobs_recover()
     while not stop():
         ran: list[Job] = []
         try:
-            close_old_connections()
+            if fresh_connections:
+                close_old_connections()
             for check in _SCHEDULES:
                 try:
                     check()

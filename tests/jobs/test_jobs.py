@@ -151,7 +151,8 @@ def test_the_worker_survives_a_failing_schedule_and_sleeps_after_a_failing_job()
     job_enqueue("test_boom")
     _SCHEDULES.append(broken_schedule)
     try:
-        jobs_work(poll_seconds=0.01, stop=lambda: len(turns) >= 3)
+        # The test's transaction is the connection: the worker must not close it.
+        jobs_work(poll_seconds=0.01, stop=lambda: len(turns) >= 3, fresh_connections=False)
     finally:
         _SCHEDULES.remove(broken_schedule)
     assert len(turns) == 3
