@@ -26,6 +26,7 @@ from m3.momentum.report import AlertRow, alert_rows
 from m3.momentum.selectors import as_of_or_today
 from m3.org.scope import Scope
 from m3.state.selectors import state_unit_week, state_week
+from m3.state.services import state_weeks
 from m3.weeks import last_full_week, week_end
 
 
@@ -44,14 +45,15 @@ def diagnosis_for_viewer(initiative: Initiative, scope: Scope, facts: FactsStore
                          as_of: dt.date | None, today: dt.date) -> DiagnosisSeen:
     """Every unit the viewer may see, worst first within each level.
 
-    Without `as_of`: the last whole week, as of its Sunday, read from the weekly state when it
-    holds that week and computed now when not (a refresh still running); with `as_of`,
-    computed now as of that date.
+    Without `as_of`: the initiative's last whole week (its last week once it has ended), as
+    of its Sunday, read from the weekly state when it holds that week and computed now when not
+    (a refresh still running); with `as_of`, computed now as of that date.
     """
     scope.require_team_diagnosis()
-    if as_of is None:
-        stored = state_week(initiative, scope)
-        if stored.rows and stored.week == last_full_week(today):
+    week = default_week(initiative, today)
+    if as_of is None and week is not None:
+        stored = state_week(initiative, scope, week)
+        if stored.rows:
             records = [record_load(r.record) for r in stored.rows]
             ordered = tree_worst_first(
                 [r.unit for r in records], lambda d: d.path,
@@ -122,16 +124,23 @@ def unit_diagnosis_for_viewer(initiative: Initiative, unit_id: int, scope: Scope
     initiative does not cover (checked before anything is read)."""
     scope.require_team_diagnosis()
     scope.require_unit(unit_id)
-    if as_of is None:
-        row = state_unit_week(initiative, unit_id, last_full_week(today))
+    week = default_week(initiative, today)
+    if as_of is None and week is not None:
+        row = state_unit_week(initiative, unit_id, week)
         if row is not None:
             return record_load(row.record)
     return unit_diagnosis_seen(initiative, unit_id, scope, facts,
                                _default_day(initiative, as_of, today))
 
 
+def default_week(initiative: Initiative, today: dt.date) -> dt.date | None:
+    """The week pages show unless asked for another: the initiative's last whole week, or its
+    last week once it has ended (None while none has ended)."""
+    weeks = state_weeks(initiative, today)
+    return weeks[-1] if weeks else None
+
+
 def _default_day(initiative: Initiative, as_of: dt.date | None, today: dt.date) -> dt.date:
-    """`as_of` checked, or the end of the last whole week (today while none has ended)."""
-    last_sunday = week_end(last_full_week(today))
-    return as_of_or_today(initiative, as_of or (
-        last_sunday if last_sunday >= week_end(initiative.start) else None), today)
+    """`as_of` checked, or the Sunday of the default week (today while no week has ended)."""
+    week = default_week(initiative, today)
+    return as_of_or_today(initiative, as_of or (week_end(week) if week else None), today)

@@ -203,3 +203,15 @@ def test_a_units_page_is_read_from_the_stored_week_without_touching_the_facts(
     with pytest.raises(AccessDenied):
         unit_diagnosis_for_viewer(initiative, org.team_b.pk,
                                   scope_for_person(org.manager_a, TODAY), facts, None, TODAY)
+
+
+def test_an_ended_initiative_is_shown_as_of_its_last_week_from_the_state(
+        facts: FactsStore) -> None:
+    org, initiative = build(facts)  # runs 26 weeks from START
+    later = START + dt.timedelta(weeks=40)
+    last = START + dt.timedelta(weeks=26)
+    state_refresh(initiative, facts, since=last, today=later)  # only the last week
+    Job.objects.all().delete()
+    seen = diagnosis_for_viewer(initiative, scope_for_person(org.director_north, later), facts,
+                                None, later)
+    assert seen.computed_at is not None and seen.answer.as_of == week_end(last)
