@@ -57,7 +57,9 @@ def _score(value: str) -> int | str | None:
 def _row_read(row: dict[str, str], file: str, number: int, initiative: Initiative,
               scope_units: frozenset[int], people: dict[str, Person], today: dt.date,
               found: list[Problem]) -> PulseAnswers | None:
-    """The row's answers, or None with its problems added to `found`."""
+    """The row's answers, or None with its problems added to `found` (every problem of the
+    row, so one run lists them all)."""
+    before = len(found)
     email = row["email"].strip()
     person = people.get(email.lower())
     if person is None:
@@ -75,9 +77,11 @@ def _row_read(row: dict[str, str], file: str, number: int, initiative: Initiativ
         found.append(Problem(file, number, "date", f"{day} is after today; a pulse answers a "
                              "week that has begun."))
     scores: dict[str, int] = {}
+    unreadable = False
     for question in PulseQuestion.values:
         score = _score(row[question])
         if isinstance(score, str):
+            unreadable = True
             found.append(Problem(file, number, question, f"{score!r} is not a whole number; "
                                  "answer 1 to 5, or leave the cell empty for no answer."))
         elif score is not None:
@@ -86,11 +90,13 @@ def _row_read(row: dict[str, str], file: str, number: int, initiative: Initiativ
     if row.get("comment") and scores:
         first = next(iter(scores))
         comments[first] = "\n".join(c for c in (comments.get(first), row["comment"]) if c)
-    if person is None or day is None or found:
+    if person is None or day is None or day > today:  # already said what to fix
         return None
     week = week_start(day)
     data = PulseAnswers(initiative.pk, person.pk, week, scores, comments)
     for p in pulse_problems(data):
+        if not p.question and unreadable:
+            continue  # "answer at least one": the unreadable cell is the problem to fix
         column = p.question or None  # None: the row as a whole ("answer at least one")
         if p.comment:
             column = f"{p.question}_comment" if f"{p.question}_comment" in row else "comment"
@@ -104,7 +110,7 @@ def _row_read(row: dict[str, str], file: str, number: int, initiative: Initiativ
                                                               initiative.title)
         if denied:
             found.append(Problem(file, number, "email", denied))
-    return None if found else data
+    return None if len(found) > before else data
 
 
 def _outcome(data: PulseAnswers) -> str:

@@ -139,3 +139,15 @@ def test_a_missing_column_is_named(setup: tuple[SmallOrg, Initiative], tmp_path:
     missing = r"pulse.csv, row 1: missing column\(s\) consistency, confidence, energy"
     with pytest.raises(InputError, match=missing):
         pulses_import(write(tmp_path, "email,date,clarity\n"), initiative, TODAY)
+
+
+def test_every_problem_of_every_row_is_listed_in_one_run(
+        setup: tuple[SmallOrg, Initiative], tmp_path: Path) -> None:
+    _, initiative = setup
+    text = GOOD + ("rae.rap@example.test,2026-01-12,3,,,,\n"  # row 4: unknown email
+                   "ray.rep@example.test,2026-01-12,6,,x,,\n")  # row 5: out of range, not a number
+    with pytest.raises(ImportRejected) as caught:
+        pulses_import(write(tmp_path, text), initiative, TODAY)
+    assert sorted((p.row, p.column) for p in caught.value.problems) == [
+        (4, "email"), (5, "clarity"), (5, "confidence")]
+    assert PulseResponse.objects.count() == 0
