@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from m3.diagnose.chain import (
@@ -44,7 +44,7 @@ from m3.momentum.report import (
 )
 from m3.momentum.score import MomentumState
 from m3.momentum.selectors import HealthLookup
-from m3.momentum.warning import Status
+from m3.momentum.warning import LeverModel, Status
 from m3.org.scope import Scope
 
 # Worst first: output short now, then projected short, then not yet readable, then on track.
@@ -155,19 +155,6 @@ class DiagnosisAnswer:
 
 
 @dataclass(frozen=True)
-class ModelRow:
-    """The organisation's lever model: r_t = intercept + slope · ā_t, r = output/forecast, ā_t
-    the mean lever attainment of the `span` weeks ending `lag` weeks earlier."""
-
-    lag: int
-    intercept: float
-    slope: float
-    r2: float
-    points: int
-    span: int = 1
-
-
-@dataclass(frozen=True)
 class UnitDiagnosisAnswer:
     """One unit's diagnosis with the evidence of every number, its momentum and open alerts."""
 
@@ -179,7 +166,7 @@ class UnitDiagnosisAnswer:
     near_term_vs_forecast: float | None
     figures: tuple[Figure, ...]
     alerts: tuple[AlertRow, ...]
-    model: ModelRow | None
+    model: LeverModel | None  # rounded to three decimals
     weeks: tuple[WeekRow, ...]
 
 
@@ -235,6 +222,6 @@ def unit_answer(initiative: Initiative, asks: list[Ask], row: UnitDiagnosis,
         initiative.pk, initiative.title, as_of, diagnosis_row(initiative, asks, row, 0, as_of),
         momentum_row(row.unit), rounded(row.unit.projection.near_term), evidence.figures(),
         tuple(alerts),
-        None if m is None else ModelRow(m.lag, round(m.intercept, 3), round(m.slope, 3),
-                                        round(m.r2, 3), m.points, m.span),
+        None if m is None else replace(m, intercept=round(m.intercept, 3),
+                                       slope=round(m.slope, 3), r2=round(m.r2, 3)),
         evidence.weeks())
